@@ -1,0 +1,1 @@
+# base module: files appended to the link sets in Makefile.am

@@ -1,0 +1,1 @@
+# client module: files appended to the link sets in Makefile.am

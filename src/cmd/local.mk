@@ -1,0 +1,1 @@
+# cmd module: files appended to the link sets in Makefile.am

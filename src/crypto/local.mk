@@ -1,0 +1,1 @@
+# crypto module: files appended to the link sets in Makefile.am

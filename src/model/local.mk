@@ -1,0 +1,1 @@
+# model module: files appended to the link sets in Makefile.am

@@ -1,0 +1,1 @@
+# net module: files appended to the link sets in Makefile.am

@@ -1,0 +1,1 @@
+# proto module: files appended to the link sets in Makefile.am

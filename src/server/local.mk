@@ -1,0 +1,1 @@
+# server module: files appended to the link sets in Makefile.am

@@ -1,0 +1,1 @@
+# tui module: files appended to the link sets in Makefile.am
