@@ -1,1 +1,2 @@
-# model module: files appended to the link sets in Makefile.am
+# model: what the client knows; no I/O (see include/moltty/model.h)
+src_libmoltclient_a_SOURCES += src/model/model.c src/model/messages.c src/model/model_priv.h

@@ -1,0 +1,267 @@
+/* Unit tests for model/: ordering, dedupe, pending/confirm races, unread, typing, presence. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "moltty/model.h"
+
+struct fx {
+	struct mdl_model *m;
+	struct mdl_account *a;
+	struct mdl_server *s;
+	struct mdl_channel *c;
+};
+
+static int setup(void **state)
+{
+	static struct fx f;
+
+	f.m = mdl_model_new();
+	f.a = mdl_account_add(f.m, NULL, 0);
+	mdl_account_set_identity(f.a, "me-id", "me");
+	f.s = mdl_server_upsert(f.a, "srv-1", "General");
+	f.c = mdl_channel_upsert(f.s, "chan-1");
+	mdl_channel_set(f.c, "general", NULL, "text", NULL, 0);
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	mdl_model_free(f->m);
+	return 0;
+}
+
+static struct mdl_message *add(struct mdl_channel *c, const char *id, const char *author_id,
+	const char *user, const char *text, int64_t ms, int live)
+{
+	struct mdl_msg_in in = {
+		.id = id, .author_id = author_id, .author_username = user,
+		.content = text, .content_type = "text", .created_ms = ms,
+	};
+	return mdl_message_add(c, &in, live);
+}
+
+static void model__messages__ordered_by_time_then_id(void **state)
+{
+	struct fx *f = *state;
+
+	add(f->c, "b", "x", "bob", "two", 2000, 0);
+	add(f->c, "c", "x", "bob", "three", 3000, 0);
+	add(f->c, "a", "x", "bob", "one", 1000, 0);
+	add(f->c, "a2", "x", "bob", "one-b", 1000, 0);
+	assert_int_equal(f->c->n_msgs, 4);
+	assert_string_equal(f->c->msgs[0]->id, "a");
+	assert_string_equal(f->c->msgs[1]->id, "a2");
+	assert_string_equal(f->c->msgs[2]->id, "b");
+	assert_string_equal(f->c->msgs[3]->id, "c");
+	assert_int_equal(mdl_channel_oldest_ms(f->c), 1000);
+}
+
+static void model__messages__duplicates_dropped(void **state)
+{
+	struct fx *f = *state;
+
+	assert_non_null(add(f->c, "m1", "x", "bob", "hi", 1000, 1));
+	assert_null(add(f->c, "m1", "x", "bob", "hi again", 1000, 1));
+	assert_int_equal(f->c->n_msgs, 1);
+	assert_int_equal(f->c->unread, 1);
+	assert_string_equal(f->c->msgs[0]->content, "hi");
+}
+
+static void model__messages__many_ids_indexed(void **state)
+{
+	struct fx *f = *state;
+	char id[32];
+
+	for (int i = 0; i < 5000; i++) {
+		snprintf(id, sizeof(id), "id-%d", i);
+		assert_non_null(add(f->c, id, "x", "bob", "t", 1000 + (i % 97), 0));
+	}
+	for (int i = 0; i < 5000; i += 7) {
+		snprintf(id, sizeof(id), "id-%d", i);
+		assert_null(add(f->c, id, "x", "bob", "t", 1, 0));
+		assert_non_null(mdl_message_find(f->c, id));
+	}
+	assert_int_equal(f->c->n_msgs, 5000);
+	for (size_t i = 1; i < f->c->n_msgs; i++)
+		assert_true(f->c->msgs[i - 1]->created_ms <= f->c->msgs[i]->created_ms);
+}
+
+static void model__pending__confirm_reorders_and_keeps_one_copy(void **state)
+{
+	struct fx *f = *state;
+	struct mdl_message *p, *q;
+
+	add(f->c, "m1", "x", "bob", "first", 1000, 1);
+	p = mdl_message_add_pending(f->c, "mine", "text", 999999);
+	assert_int_equal(p->state, MDL_MSG_PENDING);
+	add(f->c, "m2", "x", "bob", "second", 2000, 1);
+	/* pending stays last until confirmed */
+	assert_ptr_equal(f->c->msgs[2], p);
+	q = mdl_message_confirm(f->c, p, "m-mine", 1500);
+	assert_ptr_equal(q, p);
+	assert_int_equal(q->state, MDL_MSG_STORED);
+	assert_string_equal(f->c->msgs[1]->id, "m-mine");
+	/* our own broadcast (REST send) arriving later is a duplicate */
+	assert_null(add(f->c, "m-mine", "me-id", "me", "mine", 1500, 1));
+	assert_int_equal(f->c->n_msgs, 3);
+	assert_null(mdl_message_find(f->c, "local-1"));
+}
+
+static void model__pending__broadcast_before_ack(void **state)
+{
+	struct fx *f = *state;
+	struct mdl_message *p = mdl_message_add_pending(f->c, "mine", "text", 5);
+
+	add(f->c, "m-mine", "me-id", "me", "mine", 1500, 1);
+	assert_int_equal(f->c->n_msgs, 2);
+	assert_int_equal(f->c->unread, 0); /* our own message never counts */
+	mdl_message_confirm(f->c, p, "m-mine", 1500);
+	assert_int_equal(f->c->n_msgs, 1);
+	assert_string_equal(f->c->msgs[0]->id, "m-mine");
+}
+
+static void model__pending__fail_keeps_text(void **state)
+{
+	struct fx *f = *state;
+	struct mdl_message *p = mdl_message_add_pending(f->c, "oops", NULL, 5);
+
+	mdl_message_fail(f->c, p, "Rate limited: too many messages");
+	assert_int_equal(p->state, MDL_MSG_FAILED);
+	assert_string_equal(p->content, "oops");
+	assert_string_equal(p->error, "Rate limited: too many messages");
+}
+
+static void model__unread__counts_live_only_when_not_viewing(void **state)
+{
+	struct fx *f = *state;
+
+	add(f->c, "h1", "x", "bob", "history", 1, 0);
+	assert_int_equal(f->c->unread, 0);
+	add(f->c, "l1", "x", "bob", "hey @me look", 2, 1);
+	add(f->c, "l2", "x", "bob", "email@me.com is not a mention", 3, 1);
+	add(f->c, "l3", "x", "bob", "@meow is not me", 4, 1);
+	assert_int_equal(f->c->unread, 3);
+	assert_int_equal(f->c->mentions, 1);
+	assert_int_equal(mdl_server_unread(f->s), 3);
+	mdl_channel_set_viewing(f->c, 1);
+	assert_int_equal(f->c->unread, 0);
+	add(f->c, "l4", "x", "bob", "seen", 5, 1);
+	assert_int_equal(f->c->unread, 0);
+}
+
+static void model__cap__drops_oldest_and_allows_refetch(void **state)
+{
+	struct fx *f = *state;
+	char id[16];
+
+	f->m->max_msgs_per_channel = 10;
+	f->c->history = MDL_HIST_COMPLETE;
+	for (int i = 0; i < 25; i++) {
+		snprintf(id, sizeof(id), "c%02d", i);
+		add(f->c, id, "x", "bob", "t", i, 1);
+	}
+	assert_int_equal(f->c->n_msgs, 10);
+	assert_string_equal(f->c->msgs[0]->id, "c15");
+	assert_null(mdl_message_find(f->c, "c00"));
+	assert_int_equal(f->c->history, MDL_HIST_LOADED);
+}
+
+static void model__typing__expires_and_clears_on_message(void **state)
+{
+	struct fx *f = *state;
+
+	mdl_typing_add(f->c, "bob", 1000);
+	mdl_typing_add(f->c, "carol", 3000);
+	assert_int_equal(f->c->n_typing, 2);
+	assert_int_equal(mdl_typing_next_expiry(f->m), 1000 + MDL_TYPING_TTL_MS);
+	assert_int_equal(mdl_typing_expire(f->m, 1000 + MDL_TYPING_TTL_MS), 1);
+	assert_int_equal(f->c->n_typing, 1);
+	assert_string_equal(f->c->typing[0].username, "carol");
+	add(f->c, "t1", "y", "carol", "done", 10, 1);
+	assert_int_equal(f->c->n_typing, 0);
+	assert_int_equal(mdl_typing_next_expiry(f->m), -1);
+}
+
+static void model__presence__replaces_list(void **state)
+{
+	struct fx *f = *state;
+	const char *ids1[] = { "a", "b" };
+	const char *ids2[] = { "c" };
+
+	mdl_presence_set(f->c, ids1, 2);
+	assert_true(mdl_presence_has(f->c, "b"));
+	mdl_presence_set(f->c, ids2, 1);
+	assert_false(mdl_presence_has(f->c, "b"));
+	assert_true(mdl_presence_has(f->c, "c"));
+	mdl_presence_set(f->c, NULL, 0);
+	assert_false(mdl_presence_has(f->c, "c"));
+}
+
+static void model__names__resolved_from_members_and_authors(void **state)
+{
+	struct fx *f = *state;
+
+	mdl_member_upsert(f->s, "u1", "alice", "Alice", "owner", MDL_PRES_ONLINE);
+	add(f->c, "n1", "u2", "bob", "hi", 1, 0);
+	assert_string_equal(mdl_account_name_for(f->a, "u1"), "alice");
+	assert_string_equal(mdl_account_name_for(f->a, "u2"), "bob");
+	assert_string_equal(mdl_account_name_for(f->a, "me-id"), "me");
+	assert_null(mdl_account_name_for(f->a, "nobody"));
+	mdl_member_upsert(f->s, "u1", NULL, NULL, NULL, MDL_PRES_IDLE);
+	assert_int_equal(mdl_member_find(f->s, "u1")->presence, MDL_PRES_IDLE);
+	assert_string_equal(mdl_member_find(f->s, "u1")->display_name, "Alice");
+}
+
+static void model__channels__find_by_name_and_dms(void **state)
+{
+	struct fx *f = *state;
+	struct mdl_server *dms = mdl_account_dms(f->a);
+	struct mdl_channel *dm = mdl_channel_upsert(dms, "dm-1");
+
+	dm->peer = strdup("bob");
+	assert_ptr_equal(mdl_channel_find_name(f->s, "#General"), f->c);
+	assert_ptr_equal(mdl_channel_find_name(dms, "bob"), dm);
+	assert_ptr_equal(mdl_channel_find(f->a, "dm-1"), dm);
+	assert_true(dms->is_dms);
+	assert_ptr_equal(mdl_account_dms(f->a), dms);
+	mdl_server_remove(f->a, "srv-1");
+	assert_null(mdl_channel_find(f->a, "chan-1"));
+}
+
+static void model__notices__ring_keeps_latest(void **state)
+{
+	struct fx *f = *state;
+
+	assert_null(mdl_notice_last(f->m));
+	for (int i = 0; i < MDL_NOTICES + 5; i++)
+		mdl_notice(f->m, 1, "notice %d", i);
+	assert_string_equal(mdl_notice_last(f->m)->text, "notice 68");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(model__messages__ordered_by_time_then_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__messages__duplicates_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__messages__many_ids_indexed, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__pending__confirm_reorders_and_keeps_one_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__pending__broadcast_before_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__pending__fail_keeps_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__unread__counts_live_only_when_not_viewing, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__cap__drops_oldest_and_allows_refetch, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__typing__expires_and_clears_on_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__presence__replaces_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__names__resolved_from_members_and_authors, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__channels__find_by_name_and_dms, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__notices__ring_keeps_latest, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
