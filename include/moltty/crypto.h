@@ -7,7 +7,8 @@
 #include <stdint.h>
 
 /* Base64 (standard, padded, no newlines) and base64url (no padding). Caller frees.
- * Decoders accept missing padding, return NULL on invalid input, set *outlen. */
+ * Decoders accept missing padding, return NULL on invalid input, set *outlen. Decoded data
+ * is followed by a NUL byte (not counted in *outlen) so text can be used as a C string. */
 char *b64_encode(const void *data, size_t len);
 uint8_t *b64_decode(const char *s, size_t *outlen);
 char *b64url_encode(const void *data, size_t len);
@@ -34,7 +35,8 @@ char *rsa_sign_b64(const char *private_pem, const void *msg, size_t len);
 /* 1 when sig_b64 is a valid signature over msg for public_pem (SPKI or PKCS#1 PEM), else 0. */
 int rsa_verify_b64(const char *public_pem, const void *msg, size_t len, const char *sig_b64);
 
-/* HS256 JWT. jwt_sign returns "<b64url header>.<b64url payload>.<b64url sig>" for the given
+/* HS256 JWT. The header is always exactly {"alg":"HS256","typ":"JWT"} (as the platform encodes
+ * it); jwt_verify rejects any other header. jwt_sign returns "<b64url header>.<b64url payload>.<b64url sig>" for the given
  * JSON payload text. jwt_verify checks structure, alg and signature in constant time, and on
  * success returns the payload JSON text (caller frees); NULL otherwise. Expiry is the
  * caller's business (see jwt_payload_unverified for clients). */

@@ -8,7 +8,9 @@
 
 enum log_level { LOG_DEBUG = 0, LOG_INFO = 1, LOG_WARN = 2, LOG_ERROR = 3 };
 
-/* path NULL: log to stderr (headless programs, the server). Returns 0 or -1. */
+/* path NULL: log to stderr (headless programs, the server). Returns 0 or -1.
+ * A log file is created 0600 and appended to. Before log_open (or after log_close) nothing is
+ * written anywhere, so a curses screen is never disturbed. Redaction happens before sanitising. */
 int log_open(const char *path, enum log_level min);
 void log_close(void);
 void log_set_level(enum log_level min);

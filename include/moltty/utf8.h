@@ -25,7 +25,13 @@ size_t utf8_width(const char *s);
  * controls (U+202A-202E, U+2066-2069, U+200E/F, U+061C) and no other invisible format tricks
  * except ZWJ inside emoji. Controls become visible: C0 as the Control Pictures block
  * (U+2400 + c, e.g. ESC -> U+241B), DEL as U+2421, C1 and bidi/format characters as U+FFFD.
- * Invalid UTF-8 becomes U+FFFD. Caller frees. NULL in -> "" out. */
+ * Invalid UTF-8 becomes U+FFFD. Caller frees. NULL in -> "" out.
+ * Details: "invisible format tricks" are every General_Category Cf/Zl/Zp character except ZWJ
+ * U+200D: zero-width space U+200B, ZWNJ U+200C, U+2060-2064, BOM U+FEFF, soft hyphen U+00AD,
+ * U+2028/2029, tag characters U+E0000-E007F, ... all become a visible U+FFFD (never silently
+ * dropped, so hidden text stays noticeable). CR becomes U+240D. A tab becomes spaces up to the
+ * next 8-column stop, counted from the start of the text or the last kept newline. ZWJ is
+ * kept (emoji sequences) and has width 0. */
 char *utf8_sanitize(const char *s, int keep_newlines);
 /* Same, into a caller buffer (truncated on a code-point boundary, always NUL-terminated). */
 void utf8_sanitize_into(const char *s, int keep_newlines, char *out, size_t outsz);

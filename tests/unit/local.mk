@@ -1,1 +1,32 @@
 # unit tests
+
+# --- model (lead) ---
+check_PROGRAMS += tests/unit/test_model
+TESTS += tests/unit/test_model
+tests_unit_test_model_SOURCES = tests/unit/test_model.c
+tests_unit_test_model_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_model_LDADD = src/libmoltclient.a $(BASE_LIBS) $(CMOCKA_LIBS)
+
+# --- base + crypto ---
+UNIT_BASE_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -DFIXTURES_DIR='"$(abs_top_srcdir)/tests/fixtures"'
+UNIT_BASE_LDADD = $(BASE_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_base tests/unit/test_base_fs tests/unit/test_utf8 \
+	tests/unit/test_crypto tests/unit/test_jwt
+TESTS += tests/unit/test_base tests/unit/test_base_fs tests/unit/test_utf8 \
+	tests/unit/test_crypto tests/unit/test_jwt
+tests_unit_test_base_SOURCES = tests/unit/test_base.c
+tests_unit_test_base_CPPFLAGS = $(UNIT_BASE_CPPFLAGS)
+tests_unit_test_base_LDADD = $(UNIT_BASE_LDADD)
+tests_unit_test_base_fs_SOURCES = tests/unit/test_base_fs.c
+tests_unit_test_base_fs_CPPFLAGS = $(UNIT_BASE_CPPFLAGS)
+tests_unit_test_base_fs_LDADD = $(UNIT_BASE_LDADD)
+tests_unit_test_utf8_SOURCES = tests/unit/test_utf8.c
+tests_unit_test_utf8_CPPFLAGS = $(UNIT_BASE_CPPFLAGS)
+tests_unit_test_utf8_LDADD = $(UNIT_BASE_LDADD)
+tests_unit_test_crypto_SOURCES = tests/unit/test_crypto.c
+tests_unit_test_crypto_CPPFLAGS = $(UNIT_BASE_CPPFLAGS)
+tests_unit_test_crypto_LDADD = $(UNIT_BASE_LDADD)
+tests_unit_test_jwt_SOURCES = tests/unit/test_jwt.c
+tests_unit_test_jwt_CPPFLAGS = $(UNIT_BASE_CPPFLAGS)
+tests_unit_test_jwt_LDADD = $(UNIT_BASE_LDADD)
+EXTRA_DIST += tests/fixtures/signature-vector.json
