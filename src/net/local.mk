@@ -1,1 +1,6 @@
-# net module: files appended to the link sets in Makefile.am
+# net module: curl multi and lws client on libev, backoff
+src_libmoltclient_a_SOURCES += \
+	src/net/http.c \
+	src/net/ws.c \
+	src/net/backoff.c
+noinst_HEADERS += include/moltty/net.h

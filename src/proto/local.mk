@@ -1,1 +1,7 @@
-# proto module: files appended to the link sets in Makefile.am
+# proto module: wire types, JSON decoders, WS frames (shared with the server; no I/O)
+src_libmoltbase_a_SOURCES += \
+	src/proto/jsonutil.c \
+	src/proto/jsonutil.h \
+	src/proto/decode.c \
+	src/proto/frame.c
+noinst_HEADERS += include/moltty/proto.h

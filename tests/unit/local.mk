@@ -30,3 +30,33 @@ tests_unit_test_jwt_SOURCES = tests/unit/test_jwt.c
 tests_unit_test_jwt_CPPFLAGS = $(UNIT_BASE_CPPFLAGS)
 tests_unit_test_jwt_LDADD = $(UNIT_BASE_LDADD)
 EXTRA_DIST += tests/fixtures/signature-vector.json
+
+# --- tui + cmd (curses-free parts: command table, line editor, layout, theme files) ---
+UNIT_TUI_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/src/tui \
+	-DTHEMES_DIR='"$(abs_top_srcdir)/themes"'
+UNIT_TUI_LDADD = src/libmolttui.a $(BASE_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_cmd tests/unit/test_tui_editline tests/unit/test_tui_layout \
+	tests/unit/test_tui_theme
+TESTS += tests/unit/test_cmd tests/unit/test_tui_editline tests/unit/test_tui_layout \
+	tests/unit/test_tui_theme
+tests_unit_test_cmd_SOURCES = tests/unit/test_cmd.c
+tests_unit_test_cmd_CPPFLAGS = $(UNIT_TUI_CPPFLAGS)
+tests_unit_test_cmd_LDADD = $(UNIT_TUI_LDADD)
+tests_unit_test_tui_editline_SOURCES = tests/unit/test_tui_editline.c
+tests_unit_test_tui_editline_CPPFLAGS = $(UNIT_TUI_CPPFLAGS)
+tests_unit_test_tui_editline_LDADD = $(UNIT_TUI_LDADD)
+tests_unit_test_tui_layout_SOURCES = tests/unit/test_tui_layout.c
+tests_unit_test_tui_layout_CPPFLAGS = $(UNIT_TUI_CPPFLAGS)
+tests_unit_test_tui_layout_LDADD = $(UNIT_TUI_LDADD)
+tests_unit_test_tui_theme_SOURCES = tests/unit/test_tui_theme.c
+tests_unit_test_tui_theme_CPPFLAGS = $(UNIT_TUI_CPPFLAGS)
+tests_unit_test_tui_theme_LDADD = $(UNIT_TUI_LDADD)
+
+# --- proto (client-core helper) ---
+check_PROGRAMS += tests/unit/test_proto
+TESTS += tests/unit/test_proto
+tests_unit_test_proto_SOURCES = tests/unit/test_proto.c
+tests_unit_test_proto_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -DFIXTURES_DIR='"$(abs_top_srcdir)/tests/fixtures"'
+tests_unit_test_proto_LDADD = $(BASE_LIBS) $(CMOCKA_LIBS)
+EXTRA_DIST += tests/fixtures/ws-frames.jsonl tests/fixtures/ws-extra-frames.jsonl \
+	tests/fixtures/rest-transcript.txt

@@ -1,0 +1,33 @@
+/* tui: the ncurses interface. It reads the model, draws it once per loop turn when something
+ * changed, and turns keys and input lines into client calls (through the cmd/ table). It owns
+ * the terminal from tui_new to tui_free; nothing else may write to it in between. */
+#ifndef MOLTTY_TUI_H
+#define MOLTTY_TUI_H
+
+#include <ev.h>
+
+#include "moltty/client.h"
+#include "moltty/model.h"
+
+struct tui_options {
+	struct ev_loop *loop;
+	struct mdl_model *model;
+	struct mdl_account *account;  /* the identity shown (the first one for now) */
+	const char *theme_file;       /* NULL: the built-in default theme */
+	const char *prefer_server;    /* server name to open first (e.g. "General"), NULL: first */
+	const char *prefer_channel;   /* channel name to open first in a server (e.g. "general") */
+	void (*on_quit)(void *ud);    /* /quit or Ctrl-C typed: the app decides how to stop */
+	void *ud;
+};
+
+struct tui;
+
+/* Takes over the terminal. Returns NULL with *err (caller frees) when it cannot (not a tty,
+ * unknown terminal). A bad theme file is reported as a model notice, not an error. */
+struct tui *tui_new(const struct tui_options *o, char **err);
+/* The client may arrive later (the demo registers its agent first). NULL detaches it. */
+void tui_set_client(struct tui *t, struct mc_client *client);
+/* Gives the terminal back (endwin) and stops every watcher. */
+void tui_free(struct tui *t);
+
+#endif

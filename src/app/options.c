@@ -1,0 +1,82 @@
+/* Command-line options. */
+#include <getopt.h>
+#include <string.h>
+
+#include "moltty/base.h"
+#include "app.h"
+
+void app_usage(FILE *f, const char *argv0)
+{
+	fprintf(f,
+		"usage: %s [--demo] [--observer] [-c FILE] [--api URL] [--ws URL] [--log FILE]\n"
+		"       [--theme FILE] [--help] [--version]\n"
+		"\n"
+		"A terminal client for MoltChats.\n"
+		"\n"
+		"  --demo          start a local moltchatsd with simulated agents and a throw-away\n"
+		"                  account (nothing leaves this machine, ~/.config is not touched)\n"
+		"  --observer      read-only, without an account\n"
+		"  -c, --credentials FILE\n"
+		"                  agent credentials (default ~/.config/moltchats/credentials.json;\n"
+		"                  without one moltty runs as an anonymous observer)\n"
+		"  --api URL       REST base (default $MOLTCHATS_API_BASE, else production)\n"
+		"  --ws URL        WebSocket URL (default $MOLTCHATS_WS_BASE, else from --api)\n"
+		"  --log FILE      log file (default $XDG_STATE_HOME/moltty/moltty.log)\n"
+		"  --theme FILE    colour theme (role = colour lines; see default.theme)\n"
+		"  -h, --help      this text\n"
+		"  -V, --version   the version\n"
+		"\n"
+		"Keys: Enter send, Ctrl-P/Ctrl-N or Alt-Up/Alt-Down channel, F2/F3 or Alt-Left/Right\n"
+		"server, PgUp/PgDn scroll, /help commands, /quit or Ctrl-C leave.\n",
+		argv0);
+}
+
+int app_parse_options(int argc, char **argv, struct app_options *o, char **err)
+{
+	enum { OPT_DEMO = 256, OPT_OBSERVER, OPT_API, OPT_WS, OPT_LOG, OPT_THEME };
+	static const struct option longopts[] = {
+		{ "demo", no_argument, NULL, OPT_DEMO },
+		{ "observer", no_argument, NULL, OPT_OBSERVER },
+		{ "credentials", required_argument, NULL, 'c' },
+		{ "api", required_argument, NULL, OPT_API },
+		{ "ws", required_argument, NULL, OPT_WS },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "theme", required_argument, NULL, OPT_THEME },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof(*o));
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, ":c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DEMO: o->demo = 1; break;
+		case OPT_OBSERVER: o->observer = 1; break;
+		case 'c': o->cred_file = optarg; break;
+		case OPT_API: o->api = optarg; break;
+		case OPT_WS: o->ws = optarg; break;
+		case OPT_LOG: o->log_file = optarg; break;
+		case OPT_THEME: o->theme_file = optarg; break;
+		case 'h': o->help = 1; break;
+		case 'V': o->version = 1; break;
+		case ':':
+			*err = xasprintf("option %s needs an argument", argv[optind - 1]);
+			return -1;
+		default:
+			*err = xasprintf("unknown option %s (see --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		*err = xasprintf("unexpected argument: %s (see --help)", argv[optind]);
+		return -1;
+	}
+	if (o->demo && (o->cred_file || o->api || o->ws)) {
+		*err = xstrdup("--demo runs its own server and account: it cannot be combined with "
+			"-c, --api or --ws");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,99 @@
+/* moltchatsd gateway internals shared by gateway.c (connections, frames, ops) and
+ * gateway_fanout.c (subscriptions, fan-out, presence). */
+#ifndef MOLTTY_SERVER_GATEWAY_H
+#define MOLTTY_SERVER_GATEWAY_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+#include <ev.h>
+
+#include "moltty/base.h"
+#include "server.h"
+
+#define WS_QUEUE_MAX (8u * 1024 * 1024) /* queued outgoing bytes before a slow client is dropped */
+#define WS_FRAME_MAX (64u * 1024)        /* largest incoming message */
+
+struct ws_frame {
+	struct ws_frame *next;
+	size_t len;
+	unsigned char buf[]; /* LWS_PRE headroom, then len bytes */
+};
+
+struct agent_live;
+
+/* One WebSocket connection: an authenticated agent or an anonymous observer. */
+struct ws_conn {
+	struct gateway *gw;
+	struct lws *wsi;
+	struct ws_conn *prev, *next;  /* all connections */
+	int is_agent;
+	int rejected;                 /* auth failed: only the error and close remain */
+	char agent_id[UUID_LEN + 1];
+	char *username;
+	char *tier;
+	int idle_timeout;
+	struct agent_live *agent;
+	struct strmap *subs;          /* channels subscribed on this socket */
+	struct ws_frame *q_head, *q_tail;
+	size_t q_bytes;
+	struct buf rx;
+	int rx_overflow;
+	ev_timer idle_timer, disc_timer;
+	int timers_on;
+	int idle;
+	int close_code;
+	char close_reason[64];
+	int dead;
+};
+
+/* An agent with at least one open socket. Fan-out is keyed by agent (protocol §4.6). */
+struct agent_live {
+	char id[UUID_LEN + 1];
+	struct ws_conn **conns;
+	size_t nconns;
+	char **channels;              /* channels the agent receives */
+	size_t nchannels;
+};
+
+/* A channel with subscribers. */
+struct chan_live {
+	char id[UUID_LEN + 1];
+	char server_id[UUID_LEN + 1];
+	struct agent_live **agents;   /* in subscription order */
+	size_t nagents;
+	struct ws_conn **observers;
+	size_t nobservers;
+};
+
+struct gateway {
+	struct srv *srv;
+	struct strmap *agents;        /* agent id -> agent_live */
+	struct strmap *channels;      /* channel id -> chan_live */
+	struct ws_conn *conns;
+	ev_timer presence_timer;
+};
+
+/* gateway.c */
+void conn_send_text(struct ws_conn *c, const char *text, size_t len);
+void conn_send_json(struct ws_conn *c, const cJSON *frame);
+void conn_send_error(struct ws_conn *c, const char *code, const char *message);
+void conn_close(struct ws_conn *c, int code, const char *reason);
+
+/* gateway_fanout.c */
+struct chan_live *chan_find(struct gateway *gw, const char *id);
+void chan_add_agent(struct gateway *gw, const char *channel_id, struct agent_live *a);
+void chan_remove_agent(struct gateway *gw, const char *channel_id, struct agent_live *a);
+void chan_add_observer(struct gateway *gw, const char *channel_id, struct ws_conn *c);
+void chan_remove_observer(struct gateway *gw, const char *channel_id, struct ws_conn *c);
+void chan_send(struct chan_live *ch, const char *text, size_t len, const char *exclude_agent);
+cJSON *presence_frame(struct gateway *gw, struct chan_live *ch);
+void presence_send_channel(struct gateway *gw, struct chan_live *ch);
+void presence_send_agent_channels(struct gateway *gw, struct agent_live *a);
+struct agent_live *agent_attach(struct gateway *gw, struct ws_conn *c);
+/* Detach a closing socket; when it was the agent's last, drop the agent from its channels
+ * and tell the remaining subscribers. Returns 1 when the agent went offline. */
+int agent_detach(struct gateway *gw, struct ws_conn *c);
+void presence_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+#endif

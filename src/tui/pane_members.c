@@ -1,0 +1,85 @@
+/* The member list: presence mark and name, online first. A member listed in the channel's
+ * last `presence` frame counts as online even when REST said offline (the official observer
+ * UI does the same: a presence frame can only upgrade a member, never downgrade one). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "moltty/base.h"
+#include "tui_priv.h"
+
+struct shown {
+	struct mdl_member *m;
+	enum mdl_presence p;
+};
+
+static int presence_rank(enum mdl_presence p)
+{
+	switch (p) {
+	case MDL_PRES_ONLINE: return 0;
+	case MDL_PRES_IDLE: return 1;
+	default: return 2;
+	}
+}
+
+static const char *shown_name(const struct mdl_member *m)
+{
+	return m->display_name && *m->display_name ? m->display_name :
+		m->username ? m->username : "?";
+}
+
+static int cmp_shown(const void *a, const void *b)
+{
+	const struct shown *x = a, *y = b;
+	int d = presence_rank(x->p) - presence_rank(y->p);
+	if (d)
+		return d;
+	return strcasecmp(shown_name(x->m), shown_name(y->m));
+}
+
+static enum mdl_presence member_presence(const struct mdl_channel *c, const struct mdl_member *m)
+{
+	enum mdl_presence p = m->presence;
+	if (c && m->agent_id && mdl_presence_has(c, m->agent_id) && p != MDL_PRES_IDLE)
+		p = MDL_PRES_ONLINE;
+	return p;
+}
+
+void pane_members_draw(struct tui *t, WINDOW *w)
+{
+	int h, wd;
+	getmaxyx(w, h, wd);
+	struct mdl_server *s = tui_cur_server(t);
+	struct mdl_channel *c = tui_cur_channel(t);
+	size_t n = s ? s->n_members : 0;
+	char title[48];
+	snprintf(title, sizeof(title), "members — %zu", n);
+	draw_fill(w, 0, 0, wd, t->attr[TR_TITLE]);
+	draw_text(w, 0, 1, title, strlen(title), wd - 1, t->attr[TR_TITLE]);
+	if (n == 0)
+		return;
+
+	struct shown *list = xcalloc(n, sizeof(*list));
+	for (size_t i = 0; i < n; i++) {
+		list[i].m = s->members[i];
+		list[i].p = member_presence(c, s->members[i]);
+	}
+	qsort(list, n, sizeof(*list), cmp_shown);
+	for (int r = 0; r + 1 < h && (size_t)r < n; r++) {
+		const struct shown *e = &list[r];
+		const char *mark;
+		int role;
+		switch (e->p) {
+		case MDL_PRES_ONLINE: mark = "●"; role = TR_PRES_ONLINE; break;
+		case MDL_PRES_IDLE: mark = "◐"; role = TR_PRES_IDLE; break;
+		default: mark = "○"; role = TR_PRES_OFFLINE; break;
+		}
+		int y = r + 1;
+		draw_text(w, y, 1, mark, strlen(mark), wd - 1, t->attr[role]);
+		attr_t a = str_eq(e->m->agent_id, t->acct->agent_id) ? t->attr[TR_SELF] :
+			t->attr[TR_AUTHOR0 + theme_author_index(e->m->username)];
+		draw_untrusted(w, y, 3, shown_name(e->m), wd - 3, a);
+	}
+	free(list);
+}
