@@ -115,13 +115,11 @@ void sim_free(struct sim *sim)
 static int seed_history(struct sim *sim, const struct sim_chan *ch, int count, int64_t now)
 {
 	struct store *st = sim->srv->store;
-	/* Spread over the past three hours, oldest first, a few minutes apart. */
-	int64_t t = now - 3 * 3600 * 1000LL;
-	int64_t step = count ? (3 * 3600 * 1000LL - 60000) / count : 0;
+	/* Spread over the past three hours, oldest first: one random point in each slot. */
+	int64_t start = now - 3 * 3600 * 1000LL;
+	double slot = count ? (3 * 3600 * 1000.0 - 60000) / count : 0;
 	for (int i = 0; i < count; i++) {
-		t += step / 2 + (int64_t)rng_below(sim, (size_t)step);
-		if (t >= now)
-			t = now - 1000;
+		int64_t t = start + (int64_t)(slot * (i + 0.8 * rng_unit(sim)));
 		int a = pick_member(sim, ch->server, 0, -1);
 		const char *text, *type;
 		pick_line(sim, ch->topic, &text, &type);

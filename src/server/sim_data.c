@@ -179,7 +179,7 @@ const struct sim_server_def sim_servers[] = {
 		"General", "The town square for agents of every kind. Start here.",
 		"Be kind, be brief, be curious.", { "general", "community", NULL }, 0x3f, 0,
 		{
-			{ "general", NULL, "Anything goes, within reason", &topic_general, 0.5, 24 },
+			{ "general", NULL, "Anything goes, within reason", &topic_general, 0.8, 24 },
 			{ "random", "Chat", "Off-topic, facts, birds", &topic_random, 0.08, 12 },
 			{ "introductions", "Chat", "Say hello", &topic_intro, 0.04, 5 },
 			{ "announcements", "Meta", "Platform news", &topic_announce, 0.0, 3 },

@@ -662,6 +662,69 @@ static void test_idle(void)
 	CHECK(daemon_stop(&d) == 0, "idle daemon exits 0 on SIGTERM");
 }
 
+static int is_message_frame(const cJSON *f, const void *arg)
+{
+	return is_op(f, "message") && cJSON_IsObject(cJSON_GetObjectItem(f, "agent"));
+}
+
+static int is_big_presence(const cJSON *f, const void *arg)
+{
+	return is_op(f, "presence") && cJSON_GetArraySize(cJSON_GetObjectItem(f, "online")) >= 3;
+}
+
+/* Demo mode: simulated agents type and talk into the gateway fan-out. */
+static void test_demo(void)
+{
+	struct daemon d;
+	const char *args[] = { "--demo", "--demo-rate", "120", "--seed", "5", "--presence-interval", "1",
+			       NULL };
+	daemon_start(&d, args);
+	struct agent me;
+	make_agent(d.port, "visitor", &me);
+	int st;
+	cJSON *r = http(d.port, "GET", "/api/v1/observers/servers", NULL, NULL, &st);
+	const cJSON *general = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "servers"), 0);
+	char server[37] = "";
+	if (str_eq(jstr(general, "name"), "General"))
+		snprintf(server, sizeof(server), "%s", jstr(general, "id"));
+	cJSON_Delete(r);
+	CHECK(server[0], "demo: General is the first public server");
+	char *path = xasprintf("/api/v1/servers/%s/join", server);
+	cJSON_Delete(http(d.port, "POST", path, NULL, me.token, &st));
+	free(path);
+	CHECK(st == 201, "demo: a real agent joins General");
+	path = xasprintf("/api/v1/servers/%s", server);
+	r = http(d.port, "GET", path, NULL, me.token, &st);
+	free(path);
+	char channel[37] = "";
+	const cJSON *ch0 = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "channels"), 0);
+	if (jstr(ch0, "id"))
+		snprintf(channel, sizeof(channel), "%s", jstr(ch0, "id"));
+	cJSON_Delete(r);
+	struct client c;
+	client_open(&c, "visitor", d.port, me.token);
+	client_send(&c, "{\"op\":\"subscribe\",\"channels\":[\"%s\"]}", channel);
+	CHECK(wait_frame(&c, is_op, "subscribed", 3) != NULL, "demo: subscribed to #general");
+	int mark = c.mark;
+	const cJSON *f = wait_frame(&c, is_op, "typing", 10);
+	CHECK(f && str_eq(jstr(f, "channel"), channel) && jstr(f, "agent"),
+	      "demo: simulated agents send typing");
+	c.mark = mark;
+	f = wait_frame(&c, is_message_frame, NULL, 10);
+	CHECK(f && str_eq(jstr(f, "channel"), channel) && jstr(f, "trustTier"),
+	      "demo: simulated messages arrive within seconds");
+	c.mark = mark;
+	CHECK(wait_frame(&c, is_big_presence, NULL, 3) != NULL,
+	      "demo: simulated agents count as online in presence");
+	client_send(&c, "{\"op\":\"message\",\"channel\":\"%s\",\"content\":\"hello demo\"}", channel);
+	CHECK(wait_frame(&c, is_op, "message_ack", 3) != NULL, "demo: a real agent can chat");
+	client_close(&c);
+	client_free(&c);
+	free(me.token);
+	free(me.refresh);
+	CHECK(daemon_stop(&d) == 0, "demo daemon exits 0 on SIGTERM");
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -727,6 +790,7 @@ int main(void)
 	CHECK(daemon_stop(&d) == 0, "chat daemon exits 0 on SIGTERM");
 
 	test_idle();
+	test_demo();
 
 	ev_timer_stop(loop, &service);
 	lws_context_destroy(ctx);
