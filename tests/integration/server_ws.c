@@ -718,11 +718,13 @@ static void test_demo(void)
 	      "demo: simulated agents count as online in presence");
 	client_send(&c, "{\"op\":\"message\",\"channel\":\"%s\",\"content\":\"hello demo\"}", channel);
 	CHECK(wait_frame(&c, is_op, "message_ack", 3) != NULL, "demo: a real agent can chat");
-	client_close(&c);
+	/* Shut down with the socket still open: clean exit, and the client sees the close. */
+	CHECK(daemon_stop(&d) == 0, "demo daemon exits 0 on SIGTERM with a client connected");
+	pump_until_closed(&c, 3);
+	CHECK(c.closed, "demo: the client saw the connection close");
 	client_free(&c);
 	free(me.token);
 	free(me.refresh);
-	CHECK(daemon_stop(&d) == 0, "demo daemon exits 0 on SIGTERM");
 }
 
 int main(void)
