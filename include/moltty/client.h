@@ -65,6 +65,22 @@ int mc_client_send(struct mc_client *c, const char *channel_id, const char *cont
 	const char *content_type);
 /* Tell others we are typing; throttled to one frame per 4 s per channel. */
 void mc_client_typing(struct mc_client *c, const char *channel_id);
+/* The user is at the keyboard (keys, scrolling, switching channels). Sends nothing; while the
+ * socket waits for a long reconnect backoff it brings the attempt forward (at most once per
+ * 10 s). mc_client_send and mc_client_typing count as activity by themselves. */
+void mc_client_user_active(struct mc_client *c);
+
+/* ---- outbox and send pacing (agents) ----
+ * Messages not yet confirmed by the server: queued offline, paced by the rate limit, or being
+ * checked against history after a lost acknowledgement. They persist in
+ * <state_dir>/outbox-<agentId>.json and go out after a restart. channel_id NULL: all. */
+size_t mc_client_outbox_count(const struct mc_client *c, const char *channel_id);
+/* WebSocket messages left in the channel's current 60 s window (per trust tier: 15/10/5/3/0;
+ * 3 until the tier is known). */
+int mc_client_send_budget(struct mc_client *c, const char *channel_id);
+/* Seconds until the next message may go to this channel (0: now). */
+double mc_client_send_wait(struct mc_client *c, const char *channel_id);
+
 /* Join a server by id and add it (with channels) to the model. */
 void mc_client_join_server(struct mc_client *c, const char *server_id);
 
@@ -73,6 +89,49 @@ void mc_client_join_server(struct mc_client *c, const char *server_id);
 typedef void (*mc_servers_cb)(void *ud, int ok, size_t n, const char *const *ids,
 	const char *const *names);
 void mc_client_list_public_servers(struct mc_client *c, mc_servers_cb cb, void *ud);
+
+/* Stop following a channel: dropped from the subscription set (no resubscribe after a
+ * reconnect) and an unsubscribe is sent. Note the server keys fan-out by agent, so this
+ * stops the channel for all of this agent's sockets. */
+void mc_client_close_channel(struct mc_client *c, const char *channel_id);
+
+/* ---- reactions made by this client (the protocol never returns reactions) ----
+ * The emojis this client reacted with to message_id in this session, including ones still
+ * being sent; *emojis valid until the next react/unreact. Returns the count (0: *emojis
+ * NULL). Sending goes through api_react/api_unreact (moltty/api.h), which refuse repeats. */
+size_t mc_client_my_reactions(struct mc_client *c, const char *message_id,
+	const char *const **emojis);
+
+/* ---- polling (agents): friend requests, new friends, unread DMs ----
+ * Started with the session: every interval it calls GET /agents/@me/pending (since = the
+ * last checkedAt; rate-limit headers honoured: after a 429 or Remaining 0 it waits until
+ * X-RateLimit-Reset), GET /friends/requests and GET /friends. New incoming requests become
+ * a model notice and a callback; a new friend's DM channel is added to the "@dms" server
+ * (peer = username), subscribed, and its history fetched, as is any DM channel with unread
+ * messages the model doesn't hold. */
+struct mc_friend_request {
+	char *id;
+	char *username;     /* the other agent */
+	char *display_name; /* may be NULL */
+	char *created_at;
+	int incoming;       /* 1: they asked us; 0: we asked them */
+};
+typedef void (*mc_friend_request_cb)(void *ud, const struct mc_friend_request *r);
+/* Called once per new incoming request (r valid only during the call). */
+void mc_client_on_friend_request(struct mc_client *c, mc_friend_request_cb cb, void *ud);
+/* Seconds between rounds: clamped to >= 10 (default 60). */
+void mc_client_set_poll_interval(struct mc_client *c, double seconds);
+/* Run a round now (no-op while one is running). */
+void mc_client_poll_now(struct mc_client *c);
+/* Pending requests as last listed (incoming and outgoing); index < count. */
+size_t mc_client_friend_request_count(const struct mc_client *c);
+const struct mc_friend_request *mc_client_friend_request_at(const struct mc_client *c, size_t i);
+/* Accept an incoming request by id: on success the DM channel is added, subscribed and
+ * loaded, and the request leaves the list; failures become model notices. */
+void mc_client_accept_friend(struct mc_client *c, const char *request_id);
+void mc_client_reject_friend(struct mc_client *c, const char *request_id);
+/* Send a friend request (username lowercased); the outcome is a model notice. */
+void mc_client_request_friend(struct mc_client *c, const char *username);
 
 /* Register a new agent: keygen, register, verify; writes a standard credentials.json at
  * cred_path (never overwriting one, mode 0600) and calls cb once with the result

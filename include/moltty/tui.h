@@ -7,13 +7,16 @@
 #include <ev.h>
 
 #include "moltty/client.h"
+#include "moltty/config.h"
 #include "moltty/model.h"
 
 struct tui_options {
 	struct ev_loop *loop;
 	struct mdl_model *model;
 	struct mdl_account *account;  /* the identity shown (the first one for now) */
-	const char *theme_file;       /* NULL: the built-in default theme */
+	struct config *config;        /* settings; /set changes them live (owned by the caller) */
+	const char *config_path;      /* where /set save writes */
+	const char *theme_file;       /* --theme: overrides config->theme when set */
 	const char *prefer_server;    /* server name to open first (e.g. "General"), NULL: first */
 	const char *prefer_channel;   /* channel name to open first in a server (e.g. "general") */
 	void (*on_quit)(void *ud);    /* /quit or Ctrl-C typed: the app decides how to stop */
@@ -23,7 +26,7 @@ struct tui_options {
 struct tui;
 
 /* Takes over the terminal. Returns NULL with *err (caller frees) when it cannot (not a tty,
- * unknown terminal). A bad theme file is reported as a model notice, not an error. */
+ * unknown terminal). A bad theme is reported as a model notice, not an error. */
 struct tui *tui_new(const struct tui_options *o, char **err);
 /* The client may arrive later (the demo registers its agent first). NULL detaches it. */
 void tui_set_client(struct tui *t, struct mc_client *client);

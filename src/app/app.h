@@ -14,6 +14,10 @@ struct app_options {
 	const char *ws;
 	const char *log_file;
 	const char *theme_file;
+	const char *config_file;
+	int print_config;
+	int list_commands_roff;
+	int list_config_roff;
 	int help;
 	int version;
 };

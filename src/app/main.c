@@ -12,6 +12,8 @@
 
 #include "moltty/base.h"
 #include "moltty/client.h"
+#include "moltty/cmd.h"
+#include "moltty/config.h"
 #include "moltty/fsutil.h"
 #include "moltty/log.h"
 #include "moltty/model.h"
@@ -35,6 +37,9 @@ struct app {
 	struct mc_client *client;
 	struct tui *tui;
 	char *state_dir;
+	struct config cfg;
+	char *config_path;
+	char *config_err;
 	ev_signal sig_w[3];
 	int exit_code;
 };
@@ -133,9 +138,30 @@ static int load_identity(struct app *a, char **err)
 	return rc;
 }
 
+/* The config file: a missing file means defaults; a bad line is reported once the UI is up
+ * (the other lines still apply). */
+static void load_config(struct app *a)
+{
+	config_init(&a->cfg);
+	a->config_path = a->opt.config_file ? fs_expand_home(a->opt.config_file) :
+		fs_xdg_config("moltty/config");
+	char *text = fs_read_file(a->config_path, NULL);
+	if (!text) {
+		if (errno != ENOENT)
+			a->config_err = xasprintf("%s: %s", a->config_path, strerror(errno));
+		return;
+	}
+	char *err = NULL;
+	if (config_parse(&a->cfg, text, &err) != 0)
+		a->config_err = xasprintf("%s: %s", a->config_path, err);
+	free(err);
+	free(text);
+}
+
 static int setup(struct app *a, char **err)
 {
 	a->loop = ev_default_loop(0);
+	load_config(a);
 	if (a->opt.demo) {
 		if (demo_start(&a->demo, a->loop, err) != 0)
 			return -1;
@@ -179,6 +205,8 @@ static int setup(struct app *a, char **err)
 	a->model = mdl_model_new();
 	a->acct = mdl_account_add(a->model, label, observer);
 	free(label);
+	if (a->config_err)
+		mdl_notice(a->model, 1, "config %s", a->config_err);
 	if (observer && !a->opt.observer)
 		mdl_notice(a->model, 0, "no credentials found: observing anonymously (read-only); "
 			"use -c FILE to sign in as an agent");
@@ -193,6 +221,8 @@ static int setup(struct app *a, char **err)
 		.loop = a->loop,
 		.model = a->model,
 		.account = a->acct,
+		.config = &a->cfg,
+		.config_path = a->config_path,
 		.theme_file = a->opt.theme_file,
 		.prefer_server = a->opt.demo ? DEMO_SERVER_FIRST : NULL,
 		.prefer_channel = DEMO_CHANNEL_FIRST,
@@ -243,6 +273,9 @@ static void teardown(struct app *a)
 		mc_identity_free(&a->id);
 	mc_endpoints_free(&a->ep);
 	free(a->state_dir);
+	config_free(&a->cfg);
+	free(a->config_path);
+	free(a->config_err);
 	log_close();
 	if (a->loop)
 		ev_loop_destroy(a->loop);
@@ -267,6 +300,16 @@ int main(int argc, char **argv)
 	}
 	if (a.opt.version) {
 		printf("moltty %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (a.opt.print_config || a.opt.list_commands_roff || a.opt.list_config_roff) {
+		struct config defaults;
+		config_init(&defaults);
+		char *text = a.opt.print_config ? config_format(&defaults) :
+			a.opt.list_commands_roff ? cmd_roff() : config_roff();
+		fputs(text, stdout);
+		free(text);
+		config_free(&defaults);
 		return 0;
 	}
 

@@ -9,7 +9,7 @@ void app_usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
 		"usage: %s [--demo] [--observer] [-c FILE] [--api URL] [--ws URL] [--log FILE]\n"
-		"       [--theme FILE] [--help] [--version]\n"
+		"       [--theme NAME|FILE] [--config FILE] [--print-config] [--help] [--version]\n"
 		"\n"
 		"A terminal client for MoltChats.\n"
 		"\n"
@@ -22,18 +22,24 @@ void app_usage(FILE *f, const char *argv0)
 		"  --api URL       REST base (default $MOLTCHATS_API_BASE, else production)\n"
 		"  --ws URL        WebSocket URL (default $MOLTCHATS_WS_BASE, else from --api)\n"
 		"  --log FILE      log file (default $XDG_STATE_HOME/moltty/moltty.log)\n"
-		"  --theme FILE    colour theme (role = colour lines; see default.theme)\n"
+		"  --theme NAME|FILE\n"
+		"                  colour theme: default, light, high-contrast, mono, or a file\n"
+		"                  of role = colour lines (see themes/template.theme)\n"
+		"  --config FILE   settings (default $XDG_CONFIG_HOME/moltty/config)\n"
+		"  --print-config  print a config file with every setting documented\n"
 		"  -h, --help      this text\n"
 		"  -V, --version   the version\n"
 		"\n"
-		"Keys: Enter send, Ctrl-P/Ctrl-N or Alt-Up/Alt-Down channel, F2/F3 or Alt-Left/Right\n"
-		"server, PgUp/PgDn scroll, /help commands, /quit or Ctrl-C leave.\n",
+		"Keys: Enter send, Alt-Enter newline, Tab complete, Ctrl-P/Ctrl-N channel, Alt-Left/Right\n"
+		"server, Ctrl-G channel picker, Alt-a/Alt-m next unread/mention, Ctrl-R search,\n"
+		"PgUp/PgDn scroll, F5/F6/F7 panes, /help commands, /quit or Ctrl-C leave.\n",
 		argv0);
 }
 
 int app_parse_options(int argc, char **argv, struct app_options *o, char **err)
 {
-	enum { OPT_DEMO = 256, OPT_OBSERVER, OPT_API, OPT_WS, OPT_LOG, OPT_THEME };
+	enum { OPT_DEMO = 256, OPT_OBSERVER, OPT_API, OPT_WS, OPT_LOG, OPT_THEME, OPT_CONFIG,
+		OPT_PRINT_CONFIG, OPT_LIST_COMMANDS_ROFF, OPT_LIST_CONFIG_ROFF };
 	static const struct option longopts[] = {
 		{ "demo", no_argument, NULL, OPT_DEMO },
 		{ "observer", no_argument, NULL, OPT_OBSERVER },
@@ -42,6 +48,11 @@ int app_parse_options(int argc, char **argv, struct app_options *o, char **err)
 		{ "ws", required_argument, NULL, OPT_WS },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "theme", required_argument, NULL, OPT_THEME },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+		/* hidden: the man page's generated sections */
+		{ "list-commands-roff", no_argument, NULL, OPT_LIST_COMMANDS_ROFF },
+		{ "list-config-roff", no_argument, NULL, OPT_LIST_CONFIG_ROFF },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -59,6 +70,10 @@ int app_parse_options(int argc, char **argv, struct app_options *o, char **err)
 		case OPT_WS: o->ws = optarg; break;
 		case OPT_LOG: o->log_file = optarg; break;
 		case OPT_THEME: o->theme_file = optarg; break;
+		case OPT_CONFIG: o->config_file = optarg; break;
+		case OPT_PRINT_CONFIG: o->print_config = 1; break;
+		case OPT_LIST_COMMANDS_ROFF: o->list_commands_roff = 1; break;
+		case OPT_LIST_CONFIG_ROFF: o->list_config_roff = 1; break;
 		case 'h': o->help = 1; break;
 		case 'V': o->version = 1; break;
 		case ':':

@@ -25,7 +25,8 @@ static char *put_digits(char *p, int value, int digits)
 void iso_format_ms(int64_t ms, char out[ISO_TIME_LEN])
 {
 	int64_t secs = floor_secs(ms);
-	int millis = (int)(ms - secs * 1000);
+	/* ms - secs * 1000 would overflow near INT64_MIN */
+	int millis = (int)(ms % 1000 < 0 ? ms % 1000 + 1000 : ms % 1000);
 	time_t t = (time_t)secs;
 	struct tm tm;
 	if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {

@@ -45,8 +45,9 @@ char *utf8_sanitize(const char *s, int keep_newlines)
 			cp = SYMBOL_FOR_DELETE;
 		else if (cp >= 0x80 && cp <= 0x9F)
 			cp = REPLACEMENT;
-		else if (utf8_in_table(cp, utf8_format, utf8_format_len))
-			cp = REPLACEMENT;
+		else if (utf8_in_table(cp, utf8_format, utf8_format_len) ||
+			 (cp >= 0xE0000 && cp <= 0xE007F))
+			cp = REPLACEMENT; /* the whole tag block: its unassigned code points are not Cf */
 		put_cp(&out, cp);
 		col += (size_t)utf8_cp_width(cp);
 	}

@@ -29,6 +29,12 @@ struct api_req {
 	struct net_http_req *http;
 	int waiting;            /* for the session */
 	int retried;
+	api_hook hook;
+	char *hook_key;
+	int refused;            /* api_refuse: completes from refuse_timer */
+	char *refuse_code;
+	char *refuse_message;
+	ev_timer refuse_timer;
 };
 
 static int req_send(struct api_req *r);
@@ -83,10 +89,15 @@ static void req_unlink(struct api_req *r)
 
 static void req_free(struct api_req *r)
 {
+	if (r->refused && r->c)
+		ev_timer_stop(r->c->loop, &r->refuse_timer);
+	free(r->hook_key);
+	free(r->refuse_code);
+	free(r->refuse_message);
 	free(r->base);
 	free(r->method);
 	free(r->path);
-	free(r->body);
+	wipe_free(r->body); /* may hold a password or refresh token */
 	wipe_free(r->token);
 	free(r);
 }
@@ -107,6 +118,28 @@ static void free_decoded(struct api_result *res)
 	if (res->messages) { proto_messages_free(res->messages); free(res->messages); }
 	if (res->members) { proto_members_free(res->members); free(res->members); }
 	if (res->friends) { proto_friends_free(res->friends); free(res->friends); }
+	if (res->channel) { proto_channel_free(res->channel); free(res->channel); }
+	if (res->ack) { proto_ack_free(res->ack); free(res->ack); }
+	if (res->pending) { proto_pending_free(res->pending); free(res->pending); }
+	if (res->friend_requests) {
+		proto_friend_requests_free(res->friend_requests);
+		free(res->friend_requests);
+	}
+	if (res->config) { proto_agent_config_free(res->config); free(res->config); }
+	if (res->blocks) { proto_blocks_free(res->blocks); free(res->blocks); }
+	if (res->bans) { proto_bans_free(res->bans); free(res->bans); }
+	if (res->search) { proto_search_free(res->search); free(res->search); }
+	if (res->trust) { proto_trust_free(res->trust); free(res->trust); }
+	if (res->trust_challenge) {
+		proto_trust_challenge_free(res->trust_challenge);
+		free(res->trust_challenge);
+	}
+	if (res->webhook_test) { proto_webhook_test_free(res->webhook_test); free(res->webhook_test); }
+	if (res->health) { proto_health_free(res->health); free(res->health); }
+	if (res->observer_auth) {
+		proto_observer_auth_free(res->observer_auth);
+		free(res->observer_auth);
+	}
 }
 
 /* 0 when the body decoded as `dec` expects. */
@@ -133,6 +166,23 @@ static int decode_body(enum api_decode dec, const char *b, size_t n, struct api_
 	case API_DEC_MESSAGES: DEC(messages, struct proto_messages, proto_decode_messages);
 	case API_DEC_MEMBERS: DEC(members, struct proto_members, proto_decode_members);
 	case API_DEC_FRIENDS: DEC(friends, struct proto_friends, proto_decode_friends);
+	case API_DEC_CHANNEL: DEC(channel, struct proto_channel, proto_decode_channel);
+	case API_DEC_ACK: DEC(ack, struct proto_ack, proto_decode_ack);
+	case API_DEC_PENDING: DEC(pending, struct proto_pending, proto_decode_pending);
+	case API_DEC_FRIEND_REQUESTS:
+		DEC(friend_requests, struct proto_friend_requests, proto_decode_friend_requests);
+	case API_DEC_CONFIG: DEC(config, struct proto_agent_config, proto_decode_agent_config);
+	case API_DEC_BLOCKS: DEC(blocks, struct proto_blocks, proto_decode_blocks);
+	case API_DEC_BANS: DEC(bans, struct proto_bans, proto_decode_bans);
+	case API_DEC_SEARCH: DEC(search, struct proto_search, proto_decode_search);
+	case API_DEC_TRUST: DEC(trust, struct proto_trust, proto_decode_trust);
+	case API_DEC_TRUST_CHALLENGE:
+		DEC(trust_challenge, struct proto_trust_challenge, proto_decode_trust_challenge);
+	case API_DEC_WEBHOOK_TEST:
+		DEC(webhook_test, struct proto_webhook_test, proto_decode_webhook_test);
+	case API_DEC_HEALTH: DEC(health, struct proto_health, proto_decode_health);
+	case API_DEC_OBSERVER_AUTH:
+		DEC(observer_auth, struct proto_observer_auth, proto_decode_observer_auth);
 	}
 #undef DEC
 	return -1;
@@ -144,19 +194,27 @@ static void req_complete(struct api_req *r, struct api_result *res)
 	req_unlink(r);
 	api_cb cb = r->cb;
 	void *ud = r->ud;
+	if (r->hook && r->c)
+		r->hook(r->c, r->hook_key, res);
 	req_free(r);
 	if (cb)
 		cb(ud, res);
 }
 
-static void req_fail_local(struct api_req *r, const char *why)
+static void req_fail_local_code(struct api_req *r, const char *code, const char *why)
 {
 	struct api_result res;
 	memset(&res, 0, sizeof(res));
+	res.err.code = (char *)code;
 	res.err.message = (char *)why;
 	res.body = "";
 	res.rl_limit = res.rl_remaining = res.rl_reset = -1;
 	req_complete(r, &res);
+}
+
+static void req_fail_local(struct api_req *r, const char *why)
+{
+	req_fail_local_code(r, NULL, why);
 }
 
 static int is_token_expiry(const struct proto_error *e)
@@ -257,8 +315,11 @@ struct api_req *api_start(const struct api_call *call)
 	struct mc_client *c = call->c;
 	struct mc_net *net = call->net ? call->net : (c ? c->net : NULL);
 	const char *base = call->base ? call->base : (c ? c->api_base : NULL);
-	if (!net || !base || !call->path || (call->auth == API_SESSION && !c))
+	if (!net || !base || !call->path || (call->auth == API_SESSION && !c)) {
+		if (call->ud_free)
+			call->ud_free(call->ud);
 		return NULL;
+	}
 	struct api_req *r = xcalloc(1, sizeof(*r));
 	r->c = c;
 	r->net = net;
@@ -273,6 +334,8 @@ struct api_req *api_start(const struct api_call *call)
 	if (call->auth == API_TOKEN)
 		r->token = xstrdup(call->token);
 	r->decode = call->decode;
+	r->hook = call->hook;
+	r->hook_key = xstrdup(call->hook_key);
 	r->cb = call->cb;
 	r->ud = call->ud;
 	r->ud_free = call->ud_free;
@@ -291,6 +354,53 @@ struct api_req *api_start(const struct api_call *call)
 		return NULL;
 	}
 	return r;
+}
+
+static void refuse_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct api_req *r = t->data;
+	ev_timer_stop(loop, t);
+	r->refused = 0;
+	char *code = r->refuse_code, *msg = r->refuse_message;
+	r->refuse_code = r->refuse_message = NULL;
+	req_fail_local_code(r, code, msg);
+	free(code);
+	free(msg);
+}
+
+struct api_req *api_refuse(struct mc_client *c, const char *code, const char *message, api_cb cb,
+	void *ud, api_ud_free f)
+{
+	if (!c) {
+		if (f)
+			f(ud);
+		return NULL;
+	}
+	struct api_req *r = xcalloc(1, sizeof(*r));
+	r->c = c;
+	r->net = c->net;
+	r->method = xstrdup("-");
+	r->path = xstrdup("-");
+	r->cb = cb;
+	r->ud = ud;
+	r->ud_free = f;
+	r->refused = 1;
+	r->refuse_code = xstrdup(code);
+	r->refuse_message = xstrdup(message);
+	r->next = c->reqs;
+	if (c->reqs)
+		c->reqs->prev = r;
+	c->reqs = r;
+	ev_timer_init(&r->refuse_timer, refuse_cb, 0., 0.);
+	r->refuse_timer.data = r;
+	ev_timer_start(c->loop, &r->refuse_timer);
+	return r;
+}
+
+int api_route_missing(const struct api_result *r)
+{
+	return r->status == 404 && !r->err.code && r->err.message &&
+		str_starts_with(r->err.message, "Route ");
 }
 
 void api_cancel(struct api_req *r)
@@ -337,229 +447,3 @@ void api_client_cancel_all(struct mc_client *c)
 		api_cancel(c->reqs);
 }
 
-/* ---- endpoints ---- */
-
-static struct api_req *simple(struct mc_client *c, const char *method, char *path, char *body,
-	enum api_auth auth, enum api_decode dec, api_cb cb, void *ud, api_ud_free f)
-{
-	struct api_call call = {
-		.c = c, .method = method, .path = path, .body = body, .auth = auth,
-		.decode = dec, .cb = cb, .ud = ud, .ud_free = f,
-	};
-	struct api_req *r = api_start(&call);
-	free(path);
-	free(body);
-	return r;
-}
-
-static char *json_finish(cJSON *o)
-{
-	char *s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (!s)
-		abort();
-	char *copy = xstrdup(s);
-	cJSON_free(s);
-	return copy;
-}
-
-struct api_req *api_register(struct mc_net *net, const char *base, const char *username,
-	const char *public_pem, api_cb cb, void *ud)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "username", username ? username : "");
-	cJSON_AddStringToObject(o, "publicKey", public_pem ? public_pem : "");
-	cJSON *caps = cJSON_AddArrayToObject(o, "capabilities");
-	cJSON_AddItemToArray(caps, cJSON_CreateString("chat"));
-	char *body = json_finish(o);
-	struct api_call call = {
-		.net = net, .base = base, .method = "POST", .path = "/agents/register", .body = body,
-		.decode = API_DEC_AUTH, .cb = cb, .ud = ud,
-	};
-	struct api_req *r = api_start(&call);
-	free(body);
-	return r;
-}
-
-struct api_req *api_verify(struct mc_client *c, struct mc_net *net, const char *base,
-	const char *agent_id, const char *signature_b64, api_cb cb, void *ud, api_ud_free f)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "agentId", agent_id ? agent_id : "");
-	cJSON_AddStringToObject(o, "signedChallenge", signature_b64 ? signature_b64 : "");
-	char *body = json_finish(o);
-	struct api_call call = {
-		.c = c, .net = net, .base = base, .method = "POST", .path = "/agents/verify",
-		.body = body, .decode = API_DEC_AUTH, .cb = cb, .ud = ud, .ud_free = f,
-	};
-	struct api_req *r = api_start(&call);
-	free(body);
-	return r;
-}
-
-struct api_req *api_challenge(struct mc_client *c, const char *agent_id, api_cb cb, void *ud,
-	api_ud_free f)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "agentId", agent_id ? agent_id : "");
-	return simple(c, "POST", xstrdup("/auth/challenge"), json_finish(o), API_NOAUTH,
-		API_DEC_AUTH, cb, ud, f);
-}
-
-struct api_req *api_refresh(struct mc_client *c, const char *refresh_token, api_cb cb, void *ud,
-	api_ud_free f)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "refreshToken", refresh_token ? refresh_token : "");
-	char *body = json_finish(o);
-	struct api_req *r = simple(c, "POST", xstrdup("/auth/refresh"), xstrdup(body), API_NOAUTH,
-		API_DEC_AUTH, cb, ud, f);
-	wipe_free(body);
-	return r;
-}
-
-struct api_req *api_get_me_token(struct mc_client *c, const char *token, api_cb cb, void *ud,
-	api_ud_free f)
-{
-	struct api_call call = {
-		.c = c, .method = "GET", .path = "/agents/@me", .auth = API_TOKEN, .token = token,
-		.decode = API_DEC_PROFILE, .cb = cb, .ud = ud, .ud_free = f,
-	};
-	return api_start(&call);
-}
-
-struct api_req *api_get_me(struct mc_client *c, api_cb cb, void *ud, api_ud_free f)
-{
-	return simple(c, "GET", xstrdup("/agents/@me"), NULL, API_SESSION, API_DEC_PROFILE, cb, ud, f);
-}
-
-struct api_req *api_patch_me(struct mc_client *c, const char *display_name, api_cb cb, void *ud,
-	api_ud_free f)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "displayName", display_name ? display_name : "");
-	return simple(c, "PATCH", xstrdup("/agents/@me"), json_finish(o), API_SESSION,
-		API_DEC_PROFILE, cb, ud, f);
-}
-
-struct api_req *api_my_servers(struct mc_client *c, api_cb cb, void *ud, api_ud_free f)
-{
-	return simple(c, "GET", xstrdup("/agents/@me/servers"), NULL, API_SESSION, API_DEC_SERVERS,
-		cb, ud, f);
-}
-
-struct api_req *api_list_servers(struct mc_client *c, api_cb cb, void *ud, api_ud_free f)
-{
-	return simple(c, "GET", xstrdup("/servers?limit=100"), NULL, API_SESSION, API_DEC_SERVERS,
-		cb, ud, f);
-}
-
-static char *path1(const char *fmt, const char *id)
-{
-	char *e = api_escape(id);
-	char *p = xasprintf(fmt, e);
-	free(e);
-	return p;
-}
-
-struct api_req *api_get_server(struct mc_client *c, const char *server_id, api_cb cb, void *ud,
-	api_ud_free f)
-{
-	return simple(c, "GET", path1("/servers/%s", server_id), NULL, API_SESSION, API_DEC_SERVER,
-		cb, ud, f);
-}
-
-struct api_req *api_create_server(struct mc_client *c, const char *name, const char *description,
-	int is_public, api_cb cb, void *ud, api_ud_free f)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "name", name ? name : "");
-	if (description)
-		cJSON_AddStringToObject(o, "description", description);
-	cJSON_AddBoolToObject(o, "isPublic", is_public);
-	return simple(c, "POST", xstrdup("/servers"), json_finish(o), API_SESSION, API_DEC_SERVER,
-		cb, ud, f);
-}
-
-struct api_req *api_join_server(struct mc_client *c, const char *server_id, api_cb cb, void *ud,
-	api_ud_free f)
-{
-	return simple(c, "POST", path1("/servers/%s/join", server_id), NULL, API_SESSION,
-		API_DEC_NONE, cb, ud, f);
-}
-
-struct api_req *api_server_channels(struct mc_client *c, const char *server_id, api_cb cb, void *ud,
-	api_ud_free f)
-{
-	return simple(c, "GET", path1("/servers/%s/channels", server_id), NULL, API_SESSION,
-		API_DEC_CHANNELS, cb, ud, f);
-}
-
-static char *history_path(const char *prefix, const char *channel_id, int64_t before_ms, int limit)
-{
-	char *e = api_escape(channel_id);
-	if (limit <= 0 || limit > PROTO_HISTORY_MAX)
-		limit = PROTO_HISTORY_DEFAULT;
-	char *p;
-	if (before_ms >= 0) {
-		char iso[ISO_TIME_LEN];
-		iso_format_ms(before_ms, iso);
-		char *be = api_escape(iso);
-		p = xasprintf("%s/channels/%s/messages?limit=%d&before=%s", prefix, e, limit, be);
-		free(be);
-	} else {
-		p = xasprintf("%s/channels/%s/messages?limit=%d", prefix, e, limit);
-	}
-	free(e);
-	return p;
-}
-
-struct api_req *api_channel_messages(struct mc_client *c, const char *channel_id, int64_t before_ms,
-	int limit, api_cb cb, void *ud, api_ud_free f)
-{
-	return simple(c, "GET", history_path("", channel_id, before_ms, limit), NULL, API_SESSION,
-		API_DEC_MESSAGES, cb, ud, f);
-}
-
-struct api_req *api_send_message(struct mc_client *c, const char *channel_id, const char *content,
-	const char *content_type, api_cb cb, void *ud, api_ud_free f)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "content", content ? content : "");
-	if (content_type)
-		cJSON_AddStringToObject(o, "contentType", content_type);
-	return simple(c, "POST", path1("/channels/%s/messages", channel_id), json_finish(o),
-		API_SESSION, API_DEC_MESSAGE, cb, ud, f);
-}
-
-struct api_req *api_friends(struct mc_client *c, api_cb cb, void *ud, api_ud_free f)
-{
-	return simple(c, "GET", xstrdup("/friends"), NULL, API_SESSION, API_DEC_FRIENDS, cb, ud, f);
-}
-
-struct api_req *api_obs_servers(struct mc_client *c, api_cb cb, void *ud, api_ud_free f)
-{
-	return simple(c, "GET", xstrdup("/observers/servers"), NULL, API_NOAUTH, API_DEC_SERVERS,
-		cb, ud, f);
-}
-
-struct api_req *api_obs_channels(struct mc_client *c, const char *server_id, api_cb cb, void *ud,
-	api_ud_free f)
-{
-	return simple(c, "GET", path1("/observers/servers/%s/channels", server_id), NULL, API_NOAUTH,
-		API_DEC_CHANNELS, cb, ud, f);
-}
-
-struct api_req *api_obs_members(struct mc_client *c, const char *server_id, api_cb cb, void *ud,
-	api_ud_free f)
-{
-	return simple(c, "GET", path1("/observers/servers/%s/members", server_id), NULL, API_NOAUTH,
-		API_DEC_MEMBERS, cb, ud, f);
-}
-
-struct api_req *api_obs_messages(struct mc_client *c, const char *channel_id, int64_t before_ms,
-	int limit, api_cb cb, void *ud, api_ud_free f)
-{
-	return simple(c, "GET", history_path("/observers", channel_id, before_ms, limit), NULL,
-		API_NOAUTH, API_DEC_MESSAGES, cb, ud, f);
-}

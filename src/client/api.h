@@ -1,17 +1,14 @@
-/* api: asynchronous REST calls with decoded results and decoded errors (private to client/,
- * also used by the integration tests). Every request carries Content-Type: application/json
- * and at least "{}" on POST/PATCH/PUT. Requests made through an mc_client are tracked and
- * cancelled when it is freed; session-authenticated ones wait while the session is being
- * (re)established and are retried once after a refresh on 401 TOKEN_EXPIRED/TOKEN_REVOKED. */
+/* api, private part: the generic request machinery behind include/moltty/api.h (also used
+ * by the integration tests) and the auth-flow calls that work without a session. */
 #ifndef MOLTTY_CLIENT_API_H
 #define MOLTTY_CLIENT_API_H
 
 #include <stddef.h>
+#include "moltty/api.h"
 #include "moltty/proto.h"
 
 struct mc_client;
 struct mc_net;
-struct api_req;
 
 enum api_decode {
 	API_DEC_NONE = 0,
@@ -19,11 +16,24 @@ enum api_decode {
 	API_DEC_AUTH,
 	API_DEC_SERVER,
 	API_DEC_SERVERS,
+	API_DEC_CHANNEL,
 	API_DEC_CHANNELS,
 	API_DEC_MESSAGE,
 	API_DEC_MESSAGES,
 	API_DEC_MEMBERS,
 	API_DEC_FRIENDS,
+	API_DEC_ACK,
+	API_DEC_PENDING,
+	API_DEC_FRIEND_REQUESTS,
+	API_DEC_CONFIG,
+	API_DEC_BLOCKS,
+	API_DEC_BANS,
+	API_DEC_SEARCH,
+	API_DEC_TRUST,
+	API_DEC_TRUST_CHALLENGE,
+	API_DEC_WEBHOOK_TEST,
+	API_DEC_HEALTH,
+	API_DEC_OBSERVER_AUTH,
 };
 
 enum api_auth {
@@ -32,29 +42,8 @@ enum api_auth {
 	API_TOKEN,   /* an explicit token (auth flow, tests) */
 };
 
-struct api_result {
-	int ok;             /* 2xx and the body decoded as expected */
-	int status;         /* HTTP status, 0 on a transport error */
-	struct proto_error err; /* when !ok: code (may be NULL) and message, never NULL */
-	const char *body;
-	size_t body_len;
-	long long rl_limit, rl_remaining, rl_reset;
-	/* the decoded body, per the call's enum api_decode (others NULL) */
-	struct proto_profile *profile;
-	struct proto_auth *auth;
-	struct proto_server *server;
-	struct proto_servers *servers;
-	struct proto_channels *channels;
-	struct proto_message *message;
-	struct proto_messages *messages;
-	struct proto_members *members;
-	struct proto_friends *friends;
-};
-
-/* Called exactly once unless the request is cancelled; then ud_free(ud) runs instead (when
- * given). The callback owns ud. */
-typedef void (*api_cb)(void *ud, const struct api_result *r);
-typedef void (*api_ud_free)(void *ud);
+/* Internal completion hook, run before cb with the result (reactions bookkeeping). */
+typedef void (*api_hook)(struct mc_client *c, const char *key, const struct api_result *r);
 
 struct api_call {
 	struct mc_client *c;     /* NULL: untracked (needs net + base) */
@@ -69,17 +58,16 @@ struct api_call {
 	api_cb cb;
 	void *ud;
 	api_ud_free ud_free;
+	api_hook hook;           /* optional, with hook_key (copied) */
+	const char *hook_key;
 };
 struct api_req *api_start(const struct api_call *call);
-void api_cancel(struct api_req *r);
+/* A request that never goes to the network: completes from the loop with ok=0, status 0
+ * and the given code/message. NULL only without a client. */
+struct api_req *api_refuse(struct mc_client *c, const char *code, const char *message, api_cb cb,
+	void *ud, api_ud_free f);
 
-/* Percent-encode one path segment or query value (ids from the network go into URLs). */
-char *api_escape(const char *s);
-/* "HTTP 404 SERVER_NOT_FOUND: Server not found" (caller frees). */
-char *api_error_text(const struct api_result *r);
-
-/* ---- one function per endpoint (paths relative to /api/v1) ---- */
-/* auth (untracked: net + base) */
+/* auth flow (untracked: net + base) */
 struct api_req *api_register(struct mc_net *net, const char *base, const char *username,
 	const char *public_pem, api_cb cb, void *ud);
 /* with c: tracked (c may be NULL here: then net + base) */
@@ -91,33 +79,13 @@ struct api_req *api_refresh(struct mc_client *c, const char *refresh_token, api_
 	api_ud_free f);
 struct api_req *api_get_me_token(struct mc_client *c, const char *token, api_cb cb, void *ud,
 	api_ud_free f);
-/* session-authenticated */
-struct api_req *api_get_me(struct mc_client *c, api_cb cb, void *ud, api_ud_free f);
-struct api_req *api_patch_me(struct mc_client *c, const char *display_name, api_cb cb, void *ud,
-	api_ud_free f);
-struct api_req *api_my_servers(struct mc_client *c, api_cb cb, void *ud, api_ud_free f);
-struct api_req *api_list_servers(struct mc_client *c, api_cb cb, void *ud, api_ud_free f);
-struct api_req *api_get_server(struct mc_client *c, const char *server_id, api_cb cb, void *ud,
-	api_ud_free f);
-struct api_req *api_create_server(struct mc_client *c, const char *name, const char *description,
-	int is_public, api_cb cb, void *ud, api_ud_free f);
-struct api_req *api_join_server(struct mc_client *c, const char *server_id, api_cb cb, void *ud,
-	api_ud_free f);
-struct api_req *api_server_channels(struct mc_client *c, const char *server_id, api_cb cb, void *ud,
-	api_ud_free f);
-/* before_ms < 0: the latest page */
-struct api_req *api_channel_messages(struct mc_client *c, const char *channel_id, int64_t before_ms,
-	int limit, api_cb cb, void *ud, api_ud_free f);
-struct api_req *api_send_message(struct mc_client *c, const char *channel_id, const char *content,
-	const char *content_type, api_cb cb, void *ud, api_ud_free f);
-struct api_req *api_friends(struct mc_client *c, api_cb cb, void *ud, api_ud_free f);
-/* public observer endpoints */
-struct api_req *api_obs_servers(struct mc_client *c, api_cb cb, void *ud, api_ud_free f);
-struct api_req *api_obs_channels(struct mc_client *c, const char *server_id, api_cb cb, void *ud,
-	api_ud_free f);
-struct api_req *api_obs_members(struct mc_client *c, const char *server_id, api_cb cb, void *ud,
-	api_ud_free f);
-struct api_req *api_obs_messages(struct mc_client *c, const char *channel_id, int64_t before_ms,
-	int limit, api_cb cb, void *ud, api_ud_free f);
+
+/* shared by the api_*.c files */
+/* Start a call with c; takes ownership of path and body (either may be NULL for body). */
+struct api_req *api_simple(struct mc_client *c, const char *method, char *path, char *body,
+	enum api_auth auth, enum api_decode dec, api_cb cb, void *ud, api_ud_free f);
+char *api_json_finish(struct cJSON *o);     /* serialise and delete */
+char *api_path1(const char *fmt, const char *id); /* fmt with one %s: the escaped id */
+char *api_instructions_body(const char *instructions); /* {"instructions": text|null} */
 
 #endif

@@ -50,6 +50,8 @@ struct mc_client *mc_client_new(struct mc_net *net, struct mdl_account *acct,
 	}
 	gw_init(c);
 	ob_init(c);
+	trust_init(c);
+	poller_init(c);
 	return c;
 }
 
@@ -57,9 +59,13 @@ void mc_client_free(struct mc_client *c)
 {
 	if (!c)
 		return;
+	poller_free(c);
+	trust_free(c);
 	gw_free(c);
 	ob_free(c);
+	gapfill_free(c);
 	api_client_cancel_all(c);
+	react_free_all(c);
 	if (c->agent_id)
 		session_free(c);
 	free(c->api_base);
@@ -80,6 +86,7 @@ void mc_client_start(struct mc_client *c)
 	c->started = 1;
 	if (c->agent_id) {
 		mdl_account_set_identity(c->acct, c->agent_id, c->username);
+		ob_store_load(c); /* unsent messages of an earlier run go first */
 		session_start(c);
 		return;
 	}
@@ -93,18 +100,17 @@ void client_on_session_ready(struct mc_client *c)
 	if (!c->loaded) {
 		c->loaded = 1;
 		load_all(c);
+		gw_fetch_config(c);      /* idleTimeoutSeconds sets the ping interval */
+		ob_on_session_ready(c);  /* trust tier sets the send pace */
 	}
+	poller_start(c); /* friends, DM channels, requests: none of them is ever pushed */
 	if (c->gw == GW_IDLE)
 		gw_connect(c);
-	else if (c->gw == GW_WAIT_AUTH) {
-		/* the socket was refused with 4001: back off so a broken server can't spin us */
-		c->gw = GW_WAITING;
-		ev_timer_stop(c->loop, &c->reconnect_timer);
-		ev_timer_set(&c->reconnect_timer, (double)net_backoff_next(&c->gw_bo) / 1000.0, 0.);
-		ev_timer_start(c->loop, &c->reconnect_timer);
-	}
+	else if (c->gw == GW_WAIT_AUTH)
+		gw_reconnect_after_auth(c); /* refused with 4001, or waited for the session */
 	if (c->gw == GW_OPEN)
 		mdl_account_set_conn(c->acct, MDL_CONN_ONLINE, NULL);
+	ob_pump(c); /* sends wait for a usable session */
 }
 
 void client_on_session_failed(struct mc_client *c, const char *why)
@@ -121,6 +127,13 @@ void mc_client_open_channel(struct mc_client *c, const char *channel_id)
 	gw_subscribe(c, channel_id);
 	if (ch->history == MDL_HIST_NONE)
 		load_history(c, ch, 0);
+}
+
+void mc_client_close_channel(struct mc_client *c, const char *channel_id)
+{
+	if (!channel_id || !str_is_uuid(channel_id))
+		return;
+	gw_unsubscribe(c, channel_id);
 }
 
 void mc_client_load_older(struct mc_client *c, const char *channel_id)
@@ -153,14 +166,37 @@ int mc_client_send(struct mc_client *c, const char *channel_id, const char *cont
 		mdl_notice(c->model, 1, "unknown channel: message not sent");
 		return -1;
 	}
-	struct mdl_message *p = mdl_message_add_pending(ch, content, content_type, wall_ms());
-	ob_enqueue(c, channel_id, p->id, content, content_type);
+	int64_t now = wall_ms();
+	struct mdl_message *p = mdl_message_add_pending(ch, content, content_type, now);
+	gw_user_active(c);
+	ob_enqueue(c, channel_id, p->id, content, content_type, now);
 	return 0;
 }
 
 void mc_client_typing(struct mc_client *c, const char *channel_id)
 {
+	gw_user_active(c);
 	gw_typing(c, channel_id);
+}
+
+void mc_client_user_active(struct mc_client *c)
+{
+	gw_user_active(c);
+}
+
+size_t mc_client_outbox_count(const struct mc_client *c, const char *channel_id)
+{
+	return ob_count(c, channel_id);
+}
+
+int mc_client_send_budget(struct mc_client *c, const char *channel_id)
+{
+	return c->agent_id ? ob_budget_left(c, channel_id) : 0;
+}
+
+double mc_client_send_wait(struct mc_client *c, const char *channel_id)
+{
+	return c->agent_id ? ob_wait_s(c, channel_id) : 0.;
 }
 
 void mc_client_join_server(struct mc_client *c, const char *server_id)

@@ -1,7 +1,12 @@
 /* WebSocket gateway: one socket per client; subscriptions kept as a set and re-sent after
- * every reconnect; app-level ping every 30 s; typing throttled; close codes per protocol §4.2
- * (4001 refresh then reconnect, 4002 reconnect now, 4003 long backoff, else exponential
- * backoff with jitter); live frames written into the model. */
+ * every reconnect, each followed by a gap fill from history; app-level ping every 30 s (or a
+ * third of the agent's idleTimeoutSeconds when that is shorter, so 4002 never happens);
+ * typing throttled; a handshake that stalls times out; close codes per protocol §4.2 (4001
+ * refresh, or re-verify when a fresh token is refused again; 4002 reconnect now; 4003 long
+ * backoff; else exponential backoff 1 s -> 30 s with jitter, unbounded attempts, shown in the
+ * account's connection detail). The backoff resets only once a socket has proved healthy
+ * (pong or subscribed), so a server that accepts and then refuses cannot make us spin. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,10 +16,21 @@
 #include "client_int.h"
 
 #define PING_INTERVAL_S 30.
+#define PING_MIN_S 1.
 #define TYPING_THROTTLE_MS 4000
 #define QUARANTINE_BACKOFF_S 900.
+#define CONNECT_TIMEOUT_S 15.
+#define RECONNECT_BASE_MS 1000
+#define RECONNECT_CAP_MS 30000
+#define ACTIVE_KICK_AFTER_S 3.   /* user activity brings a reconnect further away than this */
+#define ACTIVE_KICK_EVERY_MS 10000
 
-static void gw_schedule(struct mc_client *c, double delay_s);
+static void gw_schedule(struct mc_client *c, double delay_s, const char *why);
+
+static double next_backoff_s(struct mc_client *c)
+{
+	return (double)net_backoff_next(&c->gw_bo) / 1000.0;
+}
 
 static void set_all_unsubscribed(struct mc_client *c)
 {
@@ -53,6 +69,39 @@ static void reconnect_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct mc_client *c = t->data;
 	gw_connect(c);
+}
+
+/* The first answer on a socket: the token was accepted and the server works. */
+static void mark_healthy(struct mc_client *c)
+{
+	if (c->gw_healthy)
+		return;
+	c->gw_healthy = 1;
+	c->gw_auth_streak = 0;
+	net_backoff_reset(&c->gw_bo);
+}
+
+static void restart_ping(struct mc_client *c)
+{
+	ev_timer_stop(c->loop, &c->ping_timer);
+	ev_timer_set(&c->ping_timer, c->ping_interval_s, c->ping_interval_s);
+	ev_timer_start(c->loop, &c->ping_timer);
+}
+
+void gw_set_idle_timeout(struct mc_client *c, long seconds)
+{
+	c->idle_timeout_s = seconds;
+	double iv = PING_INTERVAL_S;
+	if (seconds > 0 && (double)seconds / 3.0 < iv)
+		iv = (double)seconds / 3.0; /* three pings per disconnect window */
+	if (iv < PING_MIN_S)
+		iv = PING_MIN_S;
+	if (iv == c->ping_interval_s)
+		return;
+	c->ping_interval_s = iv;
+	log_info("gw: ping every %.1f s (idle timeout %ld s)", iv, seconds);
+	if (gw_is_open(c))
+		restart_ping(c);
 }
 
 /* ---- frames ---- */
@@ -94,6 +143,8 @@ static void on_error_frame(struct mc_client *c, struct proto_frame *f)
 		log_info("gw: %s (%s); the close follows", code, msg);
 		return; /* the close code drives the reaction */
 	}
+	if (trust_on_error(c, code, msg))
+		return;
 	if (ob_on_ws_error(c, code, msg))
 		return;
 	mdl_notice(c->model, 1, "server: %s: %s", code, msg);
@@ -126,10 +177,12 @@ static void handle_frame(struct mc_client *c, const char *text, size_t len)
 			mdl_presence_set(ch, (const char *const *)f.online, f.n_online);
 		break;
 	case PROTO_OP_SUBSCRIBED:
+		mark_healthy(c);
 		ch = mdl_channel_find(c->acct, f.channel);
 		if (ch) {
 			ch->subscribed = 1;
 			mdl_mark_dirty(c->model, MDL_DIRTY_CHANNELS | MDL_DIRTY_STATUS);
+			gapfill_channel(c, ch); /* live frames flow now: fetch what we missed */
 		}
 		ob_pump(c); /* a queued message may now go over the socket */
 		break;
@@ -146,10 +199,15 @@ static void handle_frame(struct mc_client *c, const char *text, size_t len)
 	case PROTO_OP_QUARANTINED:
 		mdl_notice(c->model, 2, "this agent is quarantined: %s", f.reason ? f.reason : "");
 		break;
-	case PROTO_OP_PONG:
-	case PROTO_OP_CONTEXT:
 	case PROTO_OP_VOUCH_ACK:
 	case PROTO_OP_FLAG_ACK:
+		if (!trust_on_ack(c, f.op, f.target))
+			log_warn("gw: %s with no matching trust op", f.op_name);
+		break;
+	case PROTO_OP_PONG:
+		mark_healthy(c);
+		break;
+	case PROTO_OP_CONTEXT:
 		break;
 	default:
 		log_debug("gw: ignoring op %s", f.op_name);
@@ -163,15 +221,22 @@ static void handle_frame(struct mc_client *c, const char *text, size_t len)
 static void on_open(void *ud)
 {
 	struct mc_client *c = ud;
+	ev_timer_stop(c->loop, &c->gw_connect_timer);
 	c->gw = GW_OPEN;
-	net_backoff_reset(&c->gw_bo);
+	c->gw_healthy = 0;
+	c->gw_quarantined = 0;
+	c->gw_opens++;
+	c->gw_ever_open = 1;
 	mdl_account_set_conn(c->acct, MDL_CONN_ONLINE, NULL);
 	log_info("gw: connected");
+	/* auth is checked after the upgrade: the pong (or a subscribed) proves the token */
+	char *ping = proto_build_ping();
+	gw_send_text(c, ping);
+	free(ping);
 	send_subscribe(c, (const char *const *)c->subs, c->n_subs);
-	ev_timer_stop(c->loop, &c->ping_timer);
-	ev_timer_set(&c->ping_timer, PING_INTERVAL_S, PING_INTERVAL_S);
-	ev_timer_start(c->loop, &c->ping_timer);
-	ob_pump(c);
+	restart_ping(c);
+	ob_on_ws_open(c);
+	trust_pump(c);
 }
 
 static void on_text(void *ud, const char *text, size_t len)
@@ -182,9 +247,26 @@ static void on_text(void *ud, const char *text, size_t len)
 static void went_down(struct mc_client *c)
 {
 	c->ws = NULL; /* net frees the handle after on_close/on_error */
+	c->gw_healthy = 0;
 	ev_timer_stop(c->loop, &c->ping_timer);
+	ev_timer_stop(c->loop, &c->gw_connect_timer);
+	gapfill_note_down(c);
 	set_all_unsubscribed(c);
 	ob_on_ws_down(c);
+	trust_on_ws_down(c);
+}
+
+static void on_config(void *ud, const struct api_result *r)
+{
+	struct mc_client *c = ud;
+	if (r->ok && r->config->idle_timeout_seconds > 0)
+		gw_set_idle_timeout(c, (long)r->config->idle_timeout_seconds);
+}
+
+void gw_fetch_config(struct mc_client *c)
+{
+	if (c->agent_id)
+		api_get_config(c, on_config, c, NULL);
 }
 
 static void on_close(void *ud, int code, const char *reason)
@@ -194,27 +276,36 @@ static void on_close(void *ud, int code, const char *reason)
 	char *detail = xasprintf("closed (%d%s%s)", code, reason && reason[0] ? " " : "",
 		reason ? reason : "");
 	log_info("gw: %s", detail);
-	mdl_account_set_conn(c->acct, MDL_CONN_RECONNECTING, detail);
-	free(detail);
 	if (code == 4001 && c->agent_id) {
-		/* token rejected at connect: refresh (or re-auth) first */
+		/* token rejected at connect: refresh first; if a fresh token is refused too,
+		 * re-verify with the private key. Reconnects when the session is ready again. */
 		c->gw = GW_WAIT_AUTH;
-		session_refresh(c);
-		if (session_ready(c))
-			gw_schedule(c, 0.);
+		mdl_account_set_conn(c->acct, MDL_CONN_AUTHENTICATING, detail);
+		free(detail);
+		if (++c->gw_auth_streak >= 2)
+			session_reauth(c);
+		else
+			session_refresh(c);
 		return;
 	}
 	if (code == 4002) {
-		gw_schedule(c, 0.05);
+		/* our keepalive was too slow for the server's idle timeout: learn it again */
+		c->gw_closes_4002++;
+		gw_fetch_config(c);
+		gw_schedule(c, 0.05, detail);
+		free(detail);
 		return;
 	}
 	if (code == 4003) {
 		mdl_notice(c->model, 2, "the server refused this agent (quarantined); retrying in %d min",
 			(int)(QUARANTINE_BACKOFF_S / 60));
-		gw_schedule(c, QUARANTINE_BACKOFF_S);
+		c->gw_quarantined = 1; /* user activity must not shorten this wait */
+		gw_schedule(c, QUARANTINE_BACKOFF_S, "quarantined");
+		free(detail);
 		return;
 	}
-	gw_schedule(c, (double)net_backoff_next(&c->gw_bo) / 1000.0);
+	gw_schedule(c, next_backoff_s(c), detail);
+	free(detail);
 }
 
 static void on_error(void *ud, const char *reason)
@@ -223,17 +314,63 @@ static void on_error(void *ud, const char *reason)
 	went_down(c);
 	char *detail = xasprintf("cannot connect: %s", reason);
 	log_warn("gw: %s", detail);
-	mdl_account_set_conn(c->acct, MDL_CONN_RECONNECTING, detail);
+	gw_schedule(c, next_backoff_s(c), detail);
 	free(detail);
-	gw_schedule(c, (double)net_backoff_next(&c->gw_bo) / 1000.0);
 }
 
-static void gw_schedule(struct mc_client *c, double delay_s)
+static void connect_timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct mc_client *c = t->data;
+	if (!c->ws || c->gw != GW_CONNECTING)
+		return;
+	log_warn("gw: handshake timed out after %.0f s", c->gw_connect_timeout_s);
+	net_ws_close(c->ws, 1000, "timeout");
+	went_down(c);
+	gw_schedule(c, next_backoff_s(c), "connection timed out");
+}
+
+/* Wait, then connect; the account's detail says why, when, and which attempt is next. */
+static void gw_schedule(struct mc_client *c, double delay_s, const char *why)
 {
 	c->gw = GW_WAITING;
 	ev_timer_stop(c->loop, &c->reconnect_timer);
 	ev_timer_set(&c->reconnect_timer, delay_s, 0.);
 	ev_timer_start(c->loop, &c->reconnect_timer);
+	c->gw_next_ms = mono_ms() + (int64_t)(delay_s * 1000.0);
+	size_t queued = ob_count(c, NULL);
+	char qtext[48] = "";
+	if (queued)
+		snprintf(qtext, sizeof(qtext), "; %zu message%s queued", queued, queued == 1 ? "" : "s");
+	unsigned attempt = c->gw_bo.attempt ? c->gw_bo.attempt : 1;
+	int secs = (int)(delay_s + 0.999);
+	char *detail = xasprintf("%s%sreconnecting in %d s (attempt %u)%s", why ? why : "",
+		why ? "; " : "", secs < 1 ? 1 : secs, attempt, qtext);
+	mdl_account_set_conn(c->acct, MDL_CONN_RECONNECTING, detail);
+	free(detail);
+}
+
+void gw_reconnect_after_auth(struct mc_client *c)
+{
+	/* backoff even so: a server that keeps refusing fresh tokens cannot make us spin */
+	gw_schedule(c, next_backoff_s(c), "session renewed");
+}
+
+void gw_user_active(struct mc_client *c)
+{
+	int64_t now = mono_ms();
+	c->user_active_ms = now;
+	/* someone is waiting at the keyboard: don't make them sit out a long backoff, but
+	 * never more often than every ACTIVE_KICK_EVERY_MS (no tight loop while typing) */
+	if (c->gw != GW_WAITING || c->gw_next_ms - now < (int64_t)(ACTIVE_KICK_AFTER_S * 1000))
+		return;
+	if (c->gw_quarantined || (c->user_kick_ms && now - c->user_kick_ms < ACTIVE_KICK_EVERY_MS))
+		return;
+	c->user_kick_ms = now;
+	log_info("gw: user active; reconnecting now");
+	ev_timer_stop(c->loop, &c->reconnect_timer);
+	ev_timer_set(&c->reconnect_timer, 0.2, 0.);
+	ev_timer_start(c->loop, &c->reconnect_timer);
+	c->gw_next_ms = now + 200;
 }
 
 void gw_connect(struct mc_client *c)
@@ -265,7 +402,12 @@ void gw_connect(struct mc_client *c)
 		mdl_account_set_conn(c->acct, MDL_CONN_FAILED, "malformed WebSocket URL");
 		mdl_notice(c->model, 2, "malformed WebSocket URL %s", c->ws_url);
 		c->gw = GW_IDLE;
+		return;
 	}
+	/* a server that accepts TCP but never answers the upgrade must not hold us forever */
+	ev_timer_stop(c->loop, &c->gw_connect_timer);
+	ev_timer_set(&c->gw_connect_timer, c->gw_connect_timeout_s, 0.);
+	ev_timer_start(c->loop, &c->gw_connect_timer);
 }
 
 void gw_drop_connection(struct mc_client *c, const char *why)
@@ -275,8 +417,7 @@ void gw_drop_connection(struct mc_client *c, const char *why)
 	log_warn("gw: dropping the connection: %s", why);
 	net_ws_close(c->ws, 1000, why);
 	went_down(c);
-	mdl_account_set_conn(c->acct, MDL_CONN_RECONNECTING, why);
-	gw_schedule(c, 0.5);
+	gw_schedule(c, 0.5, why);
 }
 
 void gw_subscribe(struct mc_client *c, const char *channel_id)
@@ -287,6 +428,27 @@ void gw_subscribe(struct mc_client *c, const char *channel_id)
 	c->subs = xrealloc(c->subs, (c->n_subs + 1) * sizeof(*c->subs));
 	c->subs[c->n_subs++] = xstrdup(channel_id);
 	send_subscribe(c, &channel_id, 1);
+}
+
+void gw_unsubscribe(struct mc_client *c, const char *channel_id)
+{
+	for (size_t i = 0; i < c->n_subs; i++) {
+		if (strcmp(c->subs[i], channel_id) != 0)
+			continue;
+		free(c->subs[i]);
+		memmove(&c->subs[i], &c->subs[i + 1], (c->n_subs - i - 1) * sizeof(*c->subs));
+		c->n_subs--;
+		break;
+	}
+	/* sent even when it wasn't in the set: the server answers unsubscribed either way */
+	char *f = proto_build_unsubscribe(&channel_id, 1);
+	gw_send_text(c, f);
+	free(f);
+}
+
+int gw_is_open(const struct mc_client *c)
+{
+	return c->gw == GW_OPEN && c->ws != NULL;
 }
 
 int gw_can_send_on(struct mc_client *c, const char *channel_id)
@@ -321,17 +483,22 @@ void gw_typing(struct mc_client *c, const char *channel_id)
 
 void gw_init(struct mc_client *c)
 {
-	net_backoff_init(&c->gw_bo, 1000, 60000);
+	net_backoff_init(&c->gw_bo, RECONNECT_BASE_MS, RECONNECT_CAP_MS);
 	ev_timer_init(&c->reconnect_timer, reconnect_cb, 0., 0.);
 	c->reconnect_timer.data = c;
+	c->ping_interval_s = PING_INTERVAL_S;
 	ev_timer_init(&c->ping_timer, ping_cb, PING_INTERVAL_S, PING_INTERVAL_S);
 	c->ping_timer.data = c;
+	c->gw_connect_timeout_s = CONNECT_TIMEOUT_S;
+	ev_timer_init(&c->gw_connect_timer, connect_timeout_cb, CONNECT_TIMEOUT_S, 0.);
+	c->gw_connect_timer.data = c;
 }
 
 void gw_free(struct mc_client *c)
 {
 	ev_timer_stop(c->loop, &c->reconnect_timer);
 	ev_timer_stop(c->loop, &c->ping_timer);
+	ev_timer_stop(c->loop, &c->gw_connect_timer);
 	if (c->ws) {
 		net_ws_close(c->ws, 1000, "bye");
 		c->ws = NULL;

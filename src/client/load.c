@@ -85,6 +85,7 @@ static void on_channels(void *ud, const struct api_result *r)
 			struct mdl_channel *ch = mdl_channel_upsert(s, pc->id);
 			mdl_channel_set(ch, pc->name, pc->category, pc->type, pc->topic, pc->position);
 		}
+		ob_pump(c); /* messages restored from disk may wait for these channels */
 	} else if (!r->ok) {
 		client_notice_api(c, "loading channels", r);
 	}
@@ -131,35 +132,11 @@ static void on_servers(void *ud, const struct api_result *r)
 	ctx_free(x);
 }
 
-static void on_friends(void *ud, const struct api_result *r)
-{
-	struct load_ctx *x = ud;
-	struct mc_client *c = x->c;
-	if (r->ok) {
-		struct mdl_server *dms = r->friends->n ? mdl_account_dms(c->acct) : NULL;
-		for (size_t i = 0; i < r->friends->n; i++) {
-			const struct proto_friend *f = &r->friends->v[i];
-			if (!str_is_uuid(f->dm_channel_id))
-				continue;
-			struct mdl_channel *ch = mdl_channel_upsert(dms, f->dm_channel_id);
-			mdl_channel_set(ch, NULL, NULL, "dm", NULL, (int)i);
-			str_replace(&ch->peer, f->username);
-			if (f->friend_id)
-				mdl_member_upsert(dms, f->friend_id, f->username, f->display_name, NULL,
-					mdl_presence_parse(f->presence));
-		}
-		mdl_mark_dirty(c->model, MDL_DIRTY_SERVERS | MDL_DIRTY_CHANNELS | MDL_DIRTY_MEMBERS);
-	} else {
-		client_notice_api(c, "loading friends", r);
-	}
-	ctx_free(x);
-}
-
 void load_all(struct mc_client *c)
 {
 	if (c->agent_id) {
+		/* friends and their DM channels come from the poller's first round */
 		api_my_servers(c, on_servers, ctx_new(c, NULL), ctx_free);
-		api_friends(c, on_friends, ctx_new(c, NULL), ctx_free);
 	} else {
 		api_obs_servers(c, on_servers, ctx_new(c, NULL), ctx_free);
 	}

@@ -2,8 +2,13 @@
  * refreshToken in credentials.json (another tool owns that one):
  *   start: saved token -> GET /agents/@me; else refresh with the saved refresh token; else
  *   challenge + sign + verify. Every new pair is persisted (atomically, 0600) before use.
- *   Ready: refresh at exp - 300 s; a REST 401 TOKEN_EXPIRED/REVOKED asks for one refresh. */
+ *   Ready: refresh at exp - 300 s (at 80 % of the lifetime when it is short); a REST 401
+ *   TOKEN_EXPIRED/REVOKED asks for one refresh; a socket refused twice re-verifies.
+ * kill -9 at any moment leaves a usable state: the file is replaced atomically, and a pair
+ * that was rotated away on the server but not yet saved only costs a challenge + verify. */
 #include <errno.h>
+#include <glob.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,12 +39,16 @@ static void set_tokens(struct mc_client *c, const char *token, const char *refre
 	c->sess.token = xstrdup(token);
 	c->sess.refresh_token = xstrdup(refresh);
 	c->sess.exp_s = 0;
+	c->sess.iat_s = 0;
 	char *payload = token ? jwt_payload_unverified(token) : NULL;
 	if (payload) {
 		cJSON *j = cJSON_Parse(payload);
 		const cJSON *exp = cJSON_GetObjectItemCaseSensitive(j, "exp");
+		const cJSON *iat = cJSON_GetObjectItemCaseSensitive(j, "iat");
 		if (cJSON_IsNumber(exp) && exp->valuedouble > 0 && exp->valuedouble < 1e12)
 			c->sess.exp_s = (int64_t)exp->valuedouble;
+		if (cJSON_IsNumber(iat) && iat->valuedouble > 0 && iat->valuedouble < 1e12)
+			c->sess.iat_s = (int64_t)iat->valuedouble;
 		cJSON_Delete(j);
 		free(payload);
 	}
@@ -122,13 +131,15 @@ static void become_ready(struct mc_client *c)
 	net_backoff_reset(&c->sess.bo);
 	ev_timer_stop(c->loop, &c->sess.refresh_timer);
 	if (c->sess.exp_s > 0) {
-		double left = (double)(c->sess.exp_s - wall_ms() / 1000);
-		double at = left - REFRESH_MARGIN_S;
-		/* short-lived tokens (test servers): never spin, refresh at half-life at most */
-		if (at < left / 2)
-			at = left / 2;
-		if (at < 5)
-			at = 5;
+		double now = (double)wall_ms() / 1000.0;
+		double left = (double)c->sess.exp_s - now;
+		double life = c->sess.iat_s > 0 && c->sess.iat_s < c->sess.exp_s
+			? (double)(c->sess.exp_s - c->sess.iat_s) : left;
+		/* 5 min before exp, or at 80 % of a short lifetime (test servers) */
+		double margin = life * 0.2 < REFRESH_MARGIN_S ? life * 0.2 : REFRESH_MARGIN_S;
+		double at = left - margin;
+		if (at < 1)
+			at = 1; /* expired or nearly: soon, but never a tight loop */
 		ev_timer_set(&c->sess.refresh_timer, at, 0.);
 		ev_timer_start(c->loop, &c->sess.refresh_timer);
 	}
@@ -177,6 +188,7 @@ static void on_verify(void *ud, const struct api_result *r)
 	if (r->ok && r->auth->token && r->auth->refresh_token) {
 		set_tokens(c, r->auth->token, r->auth->refresh_token);
 		save_file(c); /* before the token is used anywhere */
+		c->sess.reauths++;
 		log_info("session: authenticated with challenge + verify");
 		become_ready(c);
 		return;
@@ -232,6 +244,7 @@ static void on_refresh(void *ud, const struct api_result *r)
 	if (r->ok && r->auth->token && r->auth->refresh_token) {
 		set_tokens(c, r->auth->token, r->auth->refresh_token);
 		save_file(c); /* the old pair is revoked now: keep the new one first */
+		c->sess.refreshes++;
 		log_info("session: token refreshed");
 		become_ready(c);
 		return;
@@ -302,6 +315,29 @@ void session_refresh(struct mc_client *c)
 	step_refresh(c);
 }
 
+void session_reauth(struct mc_client *c)
+{
+	if (c->sess.state == SESS_AUTHING)
+		return; /* a fresh token is on its way; a further refusal comes back here */
+	log_info("session: the server keeps refusing our token; verifying again");
+	c->sess.state = SESS_AUTHING;
+	ev_timer_stop(c->loop, &c->sess.refresh_timer);
+	step_challenge(c);
+}
+
+/* Temp files a kill -9 left between mkstemp and rename: harmless, but don't let them pile up. */
+void client_remove_stale_temps(const char *path)
+{
+	char *pattern = xasprintf("%s.tmp??????", path);
+	glob_t g;
+	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			unlink(g.gl_pathv[i]);
+	}
+	globfree(&g);
+	free(pattern);
+}
+
 void session_init(struct mc_client *c)
 {
 	char *name = xasprintf("session-%s.json", c->agent_id);
@@ -309,7 +345,8 @@ void session_init(struct mc_client *c)
 	c->sess.path = fs_join(c->state_dir, safe);
 	free(safe);
 	free(name);
-	net_backoff_init(&c->sess.bo, 1000, 60000);
+	client_remove_stale_temps(c->sess.path);
+	net_backoff_init(&c->sess.bo, 1000, 30000);
 	ev_timer_init(&c->sess.refresh_timer, refresh_timer_cb, 0., 0.);
 	c->sess.refresh_timer.data = c;
 	ev_timer_init(&c->sess.retry_timer, retry_timer_cb, 0., 0.);

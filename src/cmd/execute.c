@@ -33,9 +33,9 @@ int cmd_execute(const struct cmd_host *h, const char *line)
 	if (is_blank(line))
 		return 0;
 	if (line[0] != '/')
-		return h->send(h->ud, line);
+		return h->send(h->ud, line, 0);
 	if (line[1] == '/')
-		return h->send(h->ud, line + 1);
+		return h->send(h->ud, line + 1, 0);
 
 	const char *name = line + 1;
 	size_t name_len = strcspn(name, " \t");

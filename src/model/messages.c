@@ -204,11 +204,13 @@ static int mentions(const char *content, const char *username)
 		return 0;
 	n = strlen(username);
 	for (const char *p = strchr(content, '@'); p; p = strchr(p + 1, '@')) {
-		unsigned char after = (unsigned char)p[1 + n];
-
 		if (p > content && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
 			continue;
-		if (!strncasecmp(p + 1, username, n) && !isalnum(after) && after != '_')
+		/* only after a match is p[1 + n] known to be inside the string */
+		if (strncasecmp(p + 1, username, n) != 0)
+			continue;
+		unsigned char after = (unsigned char)p[1 + n];
+		if (!isalnum(after) && after != '_')
 			return 1;
 	}
 	return 0;
@@ -256,7 +258,11 @@ struct mdl_message *mdl_message_add_pending(struct mdl_channel *c, const char *c
 	struct mdl_account *acct = c->server->account;
 	struct mdl_message *m = xcalloc(1, sizeof(*m));
 
-	m->id = xasprintf("local-%llu", (unsigned long long)acct->next_local_id++);
+	/* a server may have used "local-N" as a real id: never share an id with another message */
+	do {
+		free(m->id);
+		m->id = xasprintf("local-%llu", (unsigned long long)acct->next_local_id++);
+	} while (mdl_message_find(c, m->id));
 	m->author_id = xstrdup(acct->agent_id);
 	m->author_username = xstrdup(acct->username);
 	m->content = xstrdup(content ? content : "");

@@ -9,6 +9,7 @@
 #include "moltty/base.h"
 #include "moltty/log.h"
 #include "moltty/net.h"
+#include "reassembly.h"
 
 struct out_msg {
 	struct out_msg *next;
@@ -42,9 +43,7 @@ struct net_ws {
 	char *fail_reason;
 	ev_timer defer;    /* reports a synchronous failure from the loop */
 	struct out_msg *q_head, *q_tail;
-	struct buf rx;
-	int rx_overflow;
-	int rx_binary;
+	struct ws_reasm rx;
 };
 
 static void lws_log_emit(int level, const char *line)
@@ -70,7 +69,7 @@ static void ws_unlink_free(struct net_ws *w)
 		w->q_head = m->next;
 		free(m);
 	}
-	buf_free(&w->rx);
+	ws_reasm_free(&w->rx);
 	free(w->fail_reason);
 	free(w);
 }
@@ -133,30 +132,22 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		return 0;
 
 	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (lws_is_first_fragment(wsi)) {
-			buf_reset(&w->rx);
-			w->rx_overflow = 0;
-			w->rx_binary = lws_frame_is_binary(wsi);
-		}
-		if (!w->rx_overflow) {
-			if (w->rx.len + len > NET_WS_MAX_MESSAGE) {
-				w->rx_overflow = 1;
-				buf_reset(&w->rx);
-			} else if (len) {
-				buf_append(&w->rx, in, len);
-			}
-		}
-		if (!lws_is_final_fragment(wsi))
+		switch (ws_reasm_feed(&w->rx, in, len, lws_is_first_fragment(wsi),
+			lws_is_final_fragment(wsi), lws_frame_is_binary(wsi))) {
+		case WS_REASM_MORE:
+		case WS_REASM_BINARY:
 			return 0;
-		if (w->rx_overflow) {
+		case WS_REASM_OVERFLOW:
 			log_warn("ws: dropping a message over %u bytes; closing", NET_WS_MAX_MESSAGE);
 			w->peer_code = 1009;
 			snprintf(w->peer_reason, sizeof(w->peer_reason), "message too big");
 			lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
 			return -1;
+		case WS_REASM_TEXT:
+			break;
 		}
-		if (!w->rx_binary && !w->detached && w->h.on_text)
-			w->h.on_text(w->ud, buf_cstr(&w->rx), w->rx.len);
+		if (!w->detached && w->h.on_text)
+			w->h.on_text(w->ud, ws_reasm_text(&w->rx), w->rx.msg.len);
 		return 0;
 
 	case LWS_CALLBACK_CLIENT_WRITEABLE: {
@@ -290,6 +281,7 @@ struct net_ws *net_ws_open(struct net_ws_ctx *x, const char *url, const struct n
 	w->x = x;
 	w->h = *h;
 	w->ud = ud;
+	ws_reasm_init(&w->rx, NET_WS_MAX_MESSAGE);
 	ev_timer_init(&w->defer, defer_cb, 0., 0.);
 	w->defer.data = w;
 	w->next = x->all;

@@ -44,6 +44,9 @@ void proto_profile_free(struct proto_profile *p)
 	free(p->created_at);
 	free(p->last_seen_at);
 	free(p->trust_tier);
+	for (size_t i = 0; i < p->n_capabilities; i++)
+		free(p->capabilities[i]);
+	free(p->capabilities);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -93,6 +96,9 @@ void proto_message_free(struct proto_message *m)
 	free(m->content_type);
 	free(m->created_at);
 	free(m->trust_tier);
+	free(m->channel_name);
+	free(m->server_name);
+	free(m->server_id);
 	proto_agent_ref_free(&m->agent);
 	memset(m, 0, sizeof(*m));
 }
@@ -220,16 +226,9 @@ int proto_server_from_json(const struct cJSON *j, struct proto_server *out)
 	out->joined_at = ju_str(j, "joinedAt");
 	out->is_public = ju_bool(j, "isPublic", 1);
 	out->member_count = ju_ll(j, "memberCount", -1);
-	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(j, "tags");
-	if (cJSON_IsArray(tags)) {
-		int n = cJSON_GetArraySize(tags);
-		out->tags = xcalloc(n > 0 ? (size_t)n : 1, sizeof(char *));
-		const cJSON *t;
-		cJSON_ArrayForEach(t, tags) {
-			if (cJSON_IsString(t) && t->valuestring)
-				out->tags[out->n_tags++] = xstrdup(t->valuestring);
-		}
-	}
+	out->max_members = ju_ll(j, "maxMembers", -1);
+	out->report_threshold = ju_ll(j, "reportThreshold", -1);
+	out->tags = ju_strings(j, "tags", &out->n_tags);
 	const cJSON *chans = cJSON_GetObjectItemCaseSensitive(j, "channels");
 	if (cJSON_IsArray(chans)) {
 		int n = cJSON_GetArraySize(chans);
@@ -262,6 +261,9 @@ int proto_message_from_json(const struct cJSON *j, struct proto_message *out)
 	if (!out->created_at || iso_parse_ms(out->created_at, &out->created_ms) != 0)
 		out->created_ms = 0;
 	out->trust_tier = ju_str(j, "trustTier");
+	out->channel_name = ju_str(j, "channelName");
+	out->server_name = ju_str(j, "serverName");
+	out->server_id = ju_str(j, "serverId");
 	const cJSON *agent = cJSON_GetObjectItemCaseSensitive(j, "agent");
 	if (proto_agent_ref_from_json(agent, &out->agent) != 0)
 		memset(&out->agent, 0, sizeof(out->agent));
@@ -306,19 +308,15 @@ static int friend_from_json(const cJSON *j, struct proto_friend *out)
 
 /* ---- bodies ---- */
 
-int proto_decode_profile(const char *body, size_t len, struct proto_profile *out)
+int proto_profile_from_json(const struct cJSON *j, struct proto_profile *out)
 {
 	memset(out, 0, sizeof(*out));
-	cJSON *j = ju_parse(body, len);
-	if (!cJSON_IsObject(j)) {
-		cJSON_Delete(j);
+	if (!cJSON_IsObject(j))
 		return -1;
-	}
 	out->id = ju_str(j, "id");
 	out->username = ju_str(j, "username");
 	if (!out->id || !out->username) {
 		proto_profile_free(out);
-		cJSON_Delete(j);
 		return -1;
 	}
 	out->display_name = ju_str(j, "displayName");
@@ -331,8 +329,17 @@ int proto_decode_profile(const char *body, size_t len, struct proto_profile *out
 	out->last_seen_at = ju_str(j, "lastSeenAt");
 	out->trust_tier = ju_str(j, "trustTier");
 	out->karma = ju_ll(j, "karma", 0);
-	cJSON_Delete(j);
+	out->eigentrust_score = ju_double(j, "eigentrustScore", 0);
+	out->capabilities = ju_strings(j, "capabilities", &out->n_capabilities);
 	return 0;
+}
+
+int proto_decode_profile(const char *body, size_t len, struct proto_profile *out)
+{
+	cJSON *j = ju_parse(body, len);
+	int rc = proto_profile_from_json(j, out);
+	cJSON_Delete(j);
+	return rc;
 }
 
 int proto_decode_auth(const char *body, size_t len, struct proto_auth *out)
@@ -348,8 +355,10 @@ int proto_decode_auth(const char *body, size_t len, struct proto_auth *out)
 	out->token = ju_str(j, "token");
 	out->refresh_token = ju_str(j, "refreshToken");
 	cJSON_Delete(j);
-	if (!out->agent_id && !out->challenge && !out->token)
+	if (!out->agent_id && !out->challenge && !out->token) {
+		proto_auth_free(out); /* a lone refreshToken: don't leak it (callers free nothing on -1) */
 		return -1;
+	}
 	return 0;
 }
 

@@ -217,3 +217,13 @@ char *proto_build_ping(void)
 {
 	return xstrdup("{\"op\":\"ping\"}");
 }
+
+char *proto_build_trust_op(enum proto_op op, const char *target, const char *reason)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "op", proto_op_name(op));
+	cJSON_AddStringToObject(o, "target", target ? target : "");
+	if (reason && op == PROTO_OP_FLAG)
+		cJSON_AddStringToObject(o, "reason", reason);
+	return finish(o);
+}

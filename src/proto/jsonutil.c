@@ -1,6 +1,7 @@
 /* Defensive getters for untrusted JSON. */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "moltty/base.h"
@@ -59,4 +60,40 @@ cJSON *ju_parse(const char *text, size_t len)
 	if (!text)
 		return NULL;
 	return cJSON_ParseWithLength(text, len);
+}
+
+double ju_double(const cJSON *obj, const char *key, double def)
+{
+	if (!cJSON_IsObject(obj))
+		return def;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	double d = def;
+	if (cJSON_IsNumber(v)) {
+		d = v->valuedouble;
+	} else if (cJSON_IsString(v) && v->valuestring && v->valuestring[0]) {
+		char *end;
+		errno = 0;
+		d = strtod(v->valuestring, &end);
+		if (errno != 0 || *end != '\0')
+			return def;
+	}
+	return isfinite(d) ? d : def;
+}
+
+char **ju_strings(const cJSON *obj, const char *key, size_t *n)
+{
+	*n = 0;
+	if (!cJSON_IsObject(obj))
+		return NULL;
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!cJSON_IsArray(arr))
+		return NULL;
+	int cnt = cJSON_GetArraySize(arr);
+	char **v = xcalloc(cnt > 0 ? (size_t)cnt : 1, sizeof(char *));
+	const cJSON *it;
+	cJSON_ArrayForEach(it, arr) {
+		if (cJSON_IsString(it) && it->valuestring)
+			v[(*n)++] = xstrdup(it->valuestring);
+	}
+	return v;
 }

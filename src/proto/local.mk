@@ -3,5 +3,6 @@ src_libmoltbase_a_SOURCES += \
 	src/proto/jsonutil.c \
 	src/proto/jsonutil.h \
 	src/proto/decode.c \
+	src/proto/decode_social.c \
 	src/proto/frame.c
 noinst_HEADERS += include/moltty/proto.h

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libwebsockets.h>
 
@@ -13,6 +14,8 @@
 #include "moltty/utf8.h"
 #include "gateway.h"
 #include "store.h"
+#include "store_trust.h"
+#include "store_social.h"
 
 const char platform_instructions[] =
 	"You are on MoltChats, a collaborative platform for AI agents.\n"
@@ -281,6 +284,10 @@ static void subscribe_one(struct ws_conn *c, const cJSON *item)
 		if (!role)
 			fail = xstrdup("Not a member of this server");
 		free(role);
+	} else if (c->is_agent && c->gw->srv->cfg.strict &&
+		   !store_dm_is_participant(st, id, c->agent_id)) {
+		/* The platform lets any agent subscribe to a DM (§4.6); --strict closes that. */
+		fail = xstrdup("Not a participant in this DM");
 	} else if (!c->is_agent && !ch.server_id[0]) {
 		fail = xstrdup("Channel not found");
 	} else if (!c->is_agent && !ch.server_public) {
@@ -425,6 +432,17 @@ static void op_message(struct ws_conn *c, const cJSON *msg)
 		conn_send_error(c, "HANDLER_ERROR", "Failed query: insert into \"messages\"");
 		return;
 	}
+	if (c->agent && c->agent->drop_after_message) {
+		/* admin knob: the message is stored and broadcast, but the sender's socket dies
+		 * before the ack (a lost ack, for client reliability tests) */
+		c->agent->drop_after_message = 0;
+		gateway_publish_message(c->gw, channel, id, c->agent_id, content->valuestring, type,
+					now, c->agent_id);
+		int fd = (int)lws_get_socket_fd(c->wsi);
+		if (fd >= 0)
+			shutdown(fd, SHUT_RDWR);
+		return;
+	}
 	iso_format_ms(now, iso);
 	cJSON *ack = cJSON_CreateObject();
 	cJSON_AddStringToObject(ack, "op", "message_ack");
@@ -445,6 +463,56 @@ static void op_typing(struct ws_conn *c, const cJSON *msg)
 	gateway_publish_typing(c->gw, channel, c->username, c->agent_id);
 }
 
+/* ---- trust ops (§4.12): tier checks use the tier cached at connect ---- */
+
+enum trust_op { TRUST_VOUCH, TRUST_VOUCH_REVOKE, TRUST_FLAG };
+
+static void trust_op(struct ws_conn *c, const cJSON *msg, enum trust_op which)
+{
+	struct store *st = c->gw->srv->store;
+	const cJSON *target = cJSON_GetObjectItemCaseSensitive(msg, "target");
+	if (!cJSON_IsString(target)) {
+		/* the platform calls target.toLowerCase() and reports the TypeError */
+		conn_send_error(c, "TRUST_ERROR", target ? "target.toLowerCase is not a function"
+							 : "Cannot read properties of undefined (reading 'toLowerCase')");
+		return;
+	}
+	char *lower = xstrdup(target->valuestring);
+	for (char *p = lower; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	const char *err;
+	if (which == TRUST_VOUCH) {
+		err = store_trust_vouch(st, c->agent_id, c->tier, lower, wall_ms());
+	} else if (which == TRUST_VOUCH_REVOKE) {
+		err = store_trust_vouch_revoke(st, c->agent_id, lower, wall_ms());
+	} else {
+		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(msg, "reason");
+		err = store_trust_flag(st, c->agent_id, lower,
+				       cJSON_IsString(reason) ? reason->valuestring : NULL, wall_ms());
+	}
+	free(lower);
+	if (err)
+		conn_send_error(c, "TRUST_ERROR", err);
+	else
+		send_op(c, which == TRUST_FLAG ? "flag_ack" : "vouch_ack", "target", target->valuestring);
+}
+
+static void op_vouch(struct ws_conn *c, const cJSON *msg)
+{
+	trust_op(c, msg, TRUST_VOUCH);
+}
+
+static void op_vouch_revoke(struct ws_conn *c, const cJSON *msg)
+{
+	trust_op(c, msg, TRUST_VOUCH_REVOKE);
+}
+
+static void op_flag(struct ws_conn *c, const cJSON *msg)
+{
+	trust_op(c, msg, TRUST_FLAG);
+}
+
 static const struct {
 	const char *op;
 	void (*fn)(struct ws_conn *c, const cJSON *msg);
@@ -455,6 +523,10 @@ static const struct {
 	{ "unsubscribe", op_unsubscribe, 1 },
 	{ "message", op_message, 0 },
 	{ "typing", op_typing, 0 },
+	{ "vouch", op_vouch, 0 },
+	{ "vouch_revoke", op_vouch_revoke, 0 },
+	{ "flag", op_flag, 0 },
+	/* "challenge" and "challenge_vote" are typed but unhandled: UNKNOWN_OP */
 };
 
 static void handle_frame(struct ws_conn *c, const char *text, size_t len)

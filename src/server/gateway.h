@@ -54,6 +54,7 @@ struct agent_live {
 	size_t nconns;
 	char **channels;              /* channels the agent receives */
 	size_t nchannels;
+	int drop_after_message;       /* admin test knob: lose the next message_ack */
 };
 
 /* A channel with subscribers. */

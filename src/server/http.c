@@ -10,6 +10,7 @@
 #include "moltty/isotime.h"
 #include "moltty/log.h"
 #include "moltty/utf8.h"
+#include "router.h"
 #include "server.h"
 
 #define BODY_MAX (1024 * 1024)
@@ -25,6 +26,11 @@ static const struct {
 	{ routes_channels, &routes_channels_count },
 	{ routes_messages, &routes_messages_count },
 	{ routes_observers, &routes_observers_count },
+	{ routes_trust, &routes_trust_count },
+	{ routes_webhooks, &routes_webhooks_count },
+	{ routes_observer_accounts, &routes_observer_accounts_count },
+	{ routes_social, &routes_social_count },
+	{ routes_moderation, &routes_moderation_count }, { routes_reactions, &routes_reactions_count }, { routes_feed, &routes_feed_count },
 };
 
 static const char *const method_names[] = {
@@ -82,7 +88,19 @@ static const struct {
 
 /* ---- replies ---- */
 
+static void set_response_typed(struct req *r, int status, const char *content_type, char *text);
+
 static void set_response(struct req *r, int status, char *text)
+{
+	set_response_typed(r, status, "application/json; charset=utf-8", text);
+}
+
+void reply_text(struct req *r, int status, const char *content_type, const char *text)
+{
+	set_response_typed(r, status, content_type, xstrdup(text));
+}
+
+static void set_response_typed(struct req *r, int status, const char *content_type, char *text)
 {
 	if (r->responded) {
 		free(text);
@@ -99,8 +117,8 @@ static void set_response(struct req *r, int status, char *text)
 
 	unsigned char hdr[LWS_PRE + 2048];
 	unsigned char *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof(hdr) - 1;
-	if (lws_add_http_common_headers(r->wsi, (unsigned)status,
-					"application/json; charset=utf-8", r->resp_len, &p, end))
+	if (lws_add_http_common_headers(r->wsi, (unsigned)status, content_type, r->resp_len, &p,
+					end))
 		goto fail;
 	for (int i = 0; i < r->nhdrs; i++) {
 		if (lws_add_http_header_by_name(r->wsi, (const unsigned char *)r->hdr_names[i],
@@ -178,6 +196,10 @@ const char *req_query(struct req *r, const char *name, char *buf, int len)
 cJSON *req_body_object(struct req *r, const char *first_field)
 {
 	if (!r->json || cJSON_IsNull(r->json)) {
+		if (r->srv->cfg.strict) {
+			reply_validation(r, "body must be object");
+			return NULL;
+		}
 		char *msg = xasprintf("Cannot destructure property '%s' of 'request.body' as it is %s.",
 				      first_field, r->json ? "null" : "undefined");
 		reply_internal(r, msg);
@@ -198,6 +220,11 @@ cJSON *req_field(struct req *r, const char *name)
 
 static void req_reset(struct req *r)
 {
+	if (r->on_close) {
+		/* a deferred reply is still pending: let its owner let go of r */
+		r->on_close(r);
+		r->on_close = NULL;
+	}
 	free(r->body);
 	cJSON_Delete(r->json);
 	free(r->username);
@@ -216,74 +243,55 @@ static void req_reset(struct req *r)
 	r->content_length = -1;
 }
 
-/* Match path against pattern segment by segment. Returns 1 on match and fills params; sets
- * *bad_uuid to the first ":uuid" segment that is not a UUID. */
-static int route_match(const char *pattern, const char *path, struct req *r, int *bad_uuid)
+const struct route *route_lookup(const char *method, const char *path,
+				 char *params[ROUTE_MAX_PARAMS], int *nparams, int *bad_uuid)
 {
 	*bad_uuid = -1;
-	int np = 0;
-	char *vals[ROUTE_MAX_PARAMS] = { 0 };
-	const char *p = pattern, *q = path;
-	while (*p && *q) {
-		if (*p != '/' || *q != '/')
-			goto no;
-		p++;
-		q++;
-		size_t pl = strcspn(p, "/"), ql = strcspn(q, "/");
-		if (*p == ':') {
-			if (ql == 0 || np >= ROUTE_MAX_PARAMS)
-				goto no;
-			vals[np] = xstrndup(q, ql);
-			if (strncmp(p, ":uuid", pl) == 0 && pl == 5 && !str_is_uuid(vals[np]) &&
-			    *bad_uuid < 0)
-				*bad_uuid = np;
-			np++;
-		} else if (pl != ql || strncmp(p, q, pl) != 0) {
-			goto no;
-		}
-		p += pl;
-		q += ql;
-	}
-	if (*p || *q)
-		goto no;
-	for (int i = 0; i < np; i++)
-		r->params[i] = vals[i];
-	r->nparams = np;
-	return 1;
-no:
-	for (int i = 0; i < np; i++)
-		free(vals[i]);
-	return 0;
-}
-
-static const struct route *route_find(struct req *r, int *bad_uuid)
-{
-	const char *method = r->method == LWSHUMETH_HEAD ? "GET" : r->method_name;
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
 	for (size_t t = 0; t < MC_ARRAY_LEN(route_tables); t++) {
 		for (size_t i = 0; i < *route_tables[t].count; i++) {
 			const struct route *rt = &route_tables[t].table[i];
-			if (strcmp(rt->method, method) == 0 && route_match(rt->pattern, r->path, r, bad_uuid))
+			if (strcmp(rt->method, method) == 0 &&
+			    route_match(rt->pattern, path, params, nparams, bad_uuid))
 				return rt;
 		}
 	}
 	return NULL;
 }
 
-static void reply_json_syntax_error(struct req *r)
+static void reply_json_syntax_error(struct req *r, const char *msg)
 {
-	const char *err = cJSON_GetErrorPtr();
-	char *msg;
-	if (!err || !*err) {
-		msg = xstrdup("Unexpected end of JSON input");
-	} else {
-		char snippet[48];
-		utf8_sanitize_into(r->body, 0, snippet, sizeof(snippet));
-		char tok[8];
-		utf8_sanitize_into((char[2]){ *err, 0 }, 0, tok, sizeof(tok));
-		msg = xasprintf("Unexpected token '%s', \"%s\" is not valid JSON", tok, snippet);
+	if (r->srv->cfg.strict)
+		reply_validation(r, msg);
+	else
+		reply_internal(r, msg);
+}
+
+/* --strict: a malformed :uuid gets the 404 its resource would give for an unknown id. The
+ * resource is named by the literal segment before the parameter. */
+static void reply_strict_not_found(struct req *r, const char *pattern, int param)
+{
+	static const struct {
+		const char *segment, *code, *message;
+	} kinds[] = {
+		{ "servers", "SERVER_NOT_FOUND", "Server not found" },
+		{ "channels", "CHANNEL_NOT_FOUND", "Channel not found" },
+		{ "messages", "MESSAGE_NOT_FOUND", "Message not found" },
+		{ "requests", "FRIEND_REQUEST_NOT_FOUND", "Friend request not found" },
+		{ "agents", "AGENT_NOT_FOUND", "Agent not found" },
+		{ "bans", "AGENT_NOT_FOUND", "Agent not found" },
+		{ "members", "AGENT_NOT_FOUND", "Agent not found" },
+	};
+	char prev[32];
+	route_segment_before(pattern, param, prev, sizeof(prev));
+	for (size_t i = 0; i < MC_ARRAY_LEN(kinds); i++) {
+		if (strcmp(prev, kinds[i].segment) == 0) {
+			reply_error(r, 404, kinds[i].code, kinds[i].message);
+			return;
+		}
 	}
-	reply_internal(r, msg);
-	free(msg);
+	reply_error(r, 404, "NOT_FOUND", "Not found");
 }
 
 static void dispatch(struct req *r)
@@ -294,7 +302,8 @@ static void dispatch(struct req *r)
 		return;
 	}
 	int bad_uuid;
-	const struct route *rt = route_find(r, &bad_uuid);
+	const struct route *rt = route_lookup(r->method_name, r->path, r->params, &r->nparams,
+					      &bad_uuid);
 	if (!rt) {
 		cJSON *o = cJSON_CreateObject();
 		char *msg = xasprintf("Route %s:%s not found", r->method_name, r->path);
@@ -306,15 +315,21 @@ static void dispatch(struct req *r)
 		return;
 	}
 	if (r->body && r->body_len > 0) {
-		r->json = cJSON_ParseWithLength(r->body, r->body_len);
+		char *err;
+		r->json = body_parse_json(r->body, r->body_len, &err);
 		if (!r->json) {
-			reply_json_syntax_error(r);
+			reply_json_syntax_error(r, err);
+			free(err);
 			return;
 		}
 	}
 	if ((rt->flags & ROUTE_AUTH) && auth_bearer(r) != 0)
 		return;
 	if (bad_uuid >= 0) {
+		if (r->srv->cfg.strict) {
+			reply_strict_not_found(r, rt->pattern, bad_uuid);
+			return;
+		}
 		/* PostgreSQL rejects the parameter before any row is looked at. */
 		char clean[80];
 		utf8_sanitize_into(r->params[bad_uuid], 0, clean, sizeof(clean));
@@ -324,7 +339,7 @@ static void dispatch(struct req *r)
 		return;
 	}
 	rt->handler(r);
-	if (!r->responded)
+	if (!r->responded && !r->on_close)
 		reply_internal(r, "No response");
 }
 
@@ -364,6 +379,9 @@ static int on_http(struct srv *s, struct lws *wsi, struct session *ss, const cha
 		reply_json(r, 200, o);
 		return 0;
 	}
+
+	if ((r->method == LWSHUMETH_GET || r->head_only) && skill_doc_serve(r))
+		return 0;
 
 	int body_method = r->method == LWSHUMETH_POST || r->method == LWSHUMETH_PUT ||
 			  r->method == LWSHUMETH_PATCH || r->method == LWSHUMETH_DELETE;

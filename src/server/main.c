@@ -15,6 +15,7 @@
 #include "moltty/fsutil.h"
 #include "moltty/log.h"
 #include "server.h"
+#include "admin.h"
 #include "store.h"
 
 static void usage(FILE *out)
@@ -29,6 +30,11 @@ static void usage(FILE *out)
 	      "  --jwt-lifetime SECS       access token lifetime (default 14400)\n"
 	      "  --idle-timeout SECS       default idleTimeoutSeconds of new agents (default 360)\n"
 	      "  --register-limit N        registrations per hour per IP (default 5)\n"
+	      "  --strict                  400/404 where the platform answers 500, DM checks on\n"
+	      "                            WS subscribe (default: faithful to the platform)\n"
+	      "  --admin-socket PATH       UNIX socket for test knobs (set_tier, mint_token, inject,\n"
+	      "                            drop, add_challenge, stats)\n"
+	      "  --webhook-timeout SECS    timeout of POST /webhooks/test (default 10)\n"
 	      "  --demo                    seed demo servers and run simulated agents\n"
 	      "  --demo-rate N             demo messages per minute (default 20)\n"
 	      "  --seed N                  demo random seed (default 1)\n"
@@ -120,6 +126,7 @@ static void lws_log_emit(int level, const char *line)
 }
 
 static ev_timer shutdown_timer, service_timer;
+static struct admin *admin;
 static ev_signal sigint_watcher, sigterm_watcher;
 
 /* lws's libev backend can leave its own timers late; a regular wake-up keeps them honest. */
@@ -140,6 +147,8 @@ static void shutdown_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_stop(loop, &service_timer);
 	ev_signal_stop(loop, &sigint_watcher);
 	ev_signal_stop(loop, &sigterm_watcher);
+	admin_close(admin);
+	admin = NULL;
 	lws_context_destroy(s->lws);
 	s->lws = NULL;
 	ev_break(loop, EVBREAK_ALL);
@@ -183,7 +192,7 @@ static char *load_secret(struct srv *s, const char *file)
 enum {
 	OPT_LISTEN = 256, OPT_DB, OPT_SECRET, OPT_TIER, OPT_PRESENCE, OPT_JWT_LIFE, OPT_IDLE,
 	OPT_REGISTER, OPT_DEMO, OPT_DEMO_RATE, OPT_SEED, OPT_LOG, OPT_QUIET, OPT_VERBOSE,
-	OPT_HELP, OPT_VERSION,
+	OPT_HELP, OPT_VERSION, OPT_STRICT, OPT_ADMIN, OPT_WEBHOOK_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -203,6 +212,9 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "admin-socket", required_argument, NULL, OPT_ADMIN },
+	{ "webhook-timeout", required_argument, NULL, OPT_WEBHOOK_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -218,6 +230,7 @@ int main(int argc, char **argv)
 		.listen_host = "127.0.0.1", .port = 0, .db_path = ":memory:",
 		.default_tier = "untrusted", .presence_interval = 30, .jwt_lifetime = 14400,
 		.idle_timeout = 360, .register_limit = 5, .demo_rate = 20, .seed = 1,
+		.webhook_timeout = 10,
 	};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -252,6 +265,11 @@ int main(int argc, char **argv)
 		case OPT_QUIET: level = LOG_WARN; break;
 		case OPT_VERBOSE: level = LOG_DEBUG; break;
 		case OPT_HELP: usage(stdout); return 0;
+		case OPT_STRICT: s->cfg.strict = 1; break;
+		case OPT_ADMIN: s->cfg.admin_socket = optarg; break;
+		case OPT_WEBHOOK_TIMEOUT:
+			bad = parse_num(optarg, 0.05, 3600, &s->cfg.webhook_timeout);
+			break;
 		case OPT_VERSION: puts("moltchatsd " PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -291,6 +309,10 @@ int main(int argc, char **argv)
 	s->loop = ev_default_loop(0);
 	s->rl = ratelimit_new();
 	s->gw = gateway_new(s);
+	if (s->cfg.admin_socket && !(admin = admin_open(s, s->cfg.admin_socket))) {
+		fprintf(stderr, "moltchatsd: cannot open admin socket %s\n", s->cfg.admin_socket);
+		return 1;
+	}
 	if (s->cfg.demo) {
 		s->sim = sim_new(s);
 		if (sim_seed(s->sim) != 0) {
@@ -336,6 +358,7 @@ int main(int argc, char **argv)
 
 	ev_run(s->loop, 0);
 
+	admin_close(admin);
 	if (s->lws)
 		lws_context_destroy(s->lws);
 	sim_free(s->sim);

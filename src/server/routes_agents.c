@@ -28,8 +28,16 @@ struct profile_field {
 
 static void patch_me(struct req *r)
 {
-	if (!req_body_object(r, "displayName"))
+	if (!r->json || cJSON_IsNull(r->json)) {
+		if (r->srv->cfg.strict) {
+			req_body_object(r, "displayName"); /* --strict answers 400 */
+			return;
+		}
+		/* The handler reads body.displayName without destructuring. */
+		reply_internal(r, r->json ? "Cannot read properties of null (reading 'displayName')"
+					  : "Cannot read properties of undefined (reading 'displayName')");
 		return;
+	}
 	struct profile_field f[] = {
 		{ "displayName", 128, "Display name", 0, NULL },
 		{ "avatarUrl", 2048, "Avatar URL", 0, NULL },
@@ -40,13 +48,8 @@ static void patch_me(struct req *r)
 		cJSON *v = req_field(r, f[i].key);
 		if (!v)
 			continue;
-		if (!cJSON_IsString(v)) {
-			char *msg = xasprintf("%s must be a string", f[i].label);
-			reply_validation(r, msg);
-			free(msg);
-			return;
-		}
-		if (utf8_utf16_len(v->valuestring) > f[i].max) {
+		/* One message for a non-string (null included) and a too-long value. */
+		if (!cJSON_IsString(v) || utf8_utf16_len(v->valuestring) > f[i].max) {
 			char *msg = xasprintf("%s must be at most %zu characters", f[i].label, f[i].max);
 			reply_validation(r, msg);
 			free(msg);

@@ -11,6 +11,7 @@
 #include "moltty/utf8.h"
 #include "server.h"
 #include "store.h"
+#include "store_social.h"
 
 #define REST_SEND_LIMIT 30
 #define REST_SEND_WINDOW_S 60
@@ -43,9 +44,11 @@ static int check_channel_access(struct req *r, const char *channel_id)
 	}
 	int rc = 0;
 	if (!ch.server_id[0]) {
-		/* DM channels: friendships arrive with the social routes; nobody else may use one. */
-		reply_app_error(r, "NOT_DM_PARTICIPANT");
-		rc = -1;
+		/* DM channels: only the two friends. */
+		if (!store_dm_is_participant(r->srv->store, channel_id, r->agent_id)) {
+			reply_app_error(r, "NOT_DM_PARTICIPANT");
+			rc = -1;
+		}
 	} else {
 		char *role = store_member_role(r->srv->store, ch.server_id, r->agent_id);
 		if (!role) {

@@ -34,6 +34,9 @@ struct server_config {
 	int demo;
 	double demo_rate;            /* demo messages per minute across all channels */
 	uint64_t seed;
+	int strict;                  /* --strict: 400/404 instead of the platform's 500s (see /work/notes/strict.md) */
+	const char *admin_socket;    /* --admin-socket PATH: test knobs (admin.c); NULL = off */
+	double webhook_timeout;      /* seconds for POST /webhooks/test (platform: 10) */
 };
 
 /* The daemon: one per process, owned by main.c. */
@@ -116,6 +119,10 @@ struct req {
 	char *hdr_names[REQ_MAX_HEADERS];
 	char *hdr_values[REQ_MAX_HEADERS];
 	int nhdrs;
+	/* deferred reply: a handler that answers later sets on_close, which http.c calls if
+	 * the connection closes first (the handler must then drop every reference to r). */
+	void (*on_close)(struct req *r);
+	void *pending;
 };
 
 typedef void (*route_handler)(struct req *r);
@@ -136,6 +143,16 @@ void reply_json(struct req *r, int status, cJSON *body);                   /* ta
 void reply_error(struct req *r, int status, const char *code, const char *message);
 void reply_internal(struct req *r, const char *message);                   /* 500, no code */
 void reply_add_header(struct req *r, const char *name, const char *value);
+/* A non-JSON reply (the skill documents). */
+void reply_text(struct req *r, int status, const char *content_type, const char *text);
+
+/* ---- skill_docs.c: /skill.md, /heartbeat.md, /messaging.md, /rules.md, /trust.md at the host
+ * root, as text/markdown (protocol §3.1) ---- */
+/* Replies and returns 1 when r->path names a skill document. */
+int skill_doc_serve(struct req *r);
+/* First 16 hex characters of SHA-256 over skill.md, heartbeat.md, messaging.md and rules.md
+ * concatenated (trust.md excluded), as the platform's /agents/@me/pending reports it. */
+const char *skill_docs_hash(void);
 /* Standard errors by code with their default status and message (protocol §1.3). */
 void reply_app_error(struct req *r, const char *code);
 /* 400 VALIDATION_ERROR with a message. */
@@ -156,6 +173,10 @@ extern const struct route routes_servers[];
 extern const struct route routes_channels[];
 extern const struct route routes_messages[];
 extern const struct route routes_observers[];
+extern const struct route routes_trust[], routes_webhooks[], routes_observer_accounts[];
+extern const size_t routes_trust_count, routes_webhooks_count, routes_observer_accounts_count;
+extern const struct route routes_social[]; extern const size_t routes_social_count;
+extern const struct route routes_moderation[], routes_reactions[], routes_feed[]; extern const size_t routes_moderation_count, routes_reactions_count, routes_feed_count;
 extern const size_t routes_auth_count, routes_agents_count, routes_servers_count,
 	routes_channels_count, routes_messages_count, routes_observers_count;
 
@@ -194,6 +215,9 @@ void sim_start(struct sim *sim);
 void sim_stop(struct sim *sim);
 /* Online simulated members of channel's server, appended to a presence list. */
 void sim_presence_extra(struct sim *sim, const char *channel_id, cJSON *online);
+/* A real agent joined server_id: on its first join of a demo server, simulated agents
+ * befriend it and send it a DM (routes_servers.c calls this). */
+void sim_agent_joined(struct sim *sim, const char *agent_id, const char *server_id);
 
 /* Platform instructions sent in every agent `context` frame (shared/src/constants.ts). */
 extern const char platform_instructions[];

@@ -13,11 +13,16 @@
 #include "server.h"
 #include "sim.h"
 #include "store.h"
+#include "store_social.h"
 
 #define SIM_MAX_AGENTS 16
 #define SIM_MAX_SERVERS 8
 #define SIM_MAX_CHANNELS 64
 #define MIN_ONLINE 3
+/* Welcome of a real agent on its first join of a demo server (sim_agent_joined). */
+#define WELCOME_REQUESTER 2   /* sends it a friend request */
+#define WELCOME_FRIEND 1      /* is made its friend at once and sends it a DM */
+#define WELCOME_DM_DELAY 4.0  /* seconds after the join */
 
 enum { OFFLINE, ONLINE, IDLE };
 static const char *const presence_names[] = { "offline", "online", "idle" };
@@ -29,8 +34,24 @@ struct sim_chan {
 	double weight;
 };
 
+/* A welcome DM waiting to be sent. */
+struct sim_welcome {
+	ev_timer timer;
+	struct sim *sim;
+	char dm_channel[37];
+	struct sim_welcome *next;
+};
+
+static const char *const welcome_dms[] = {
+	"Hi! Saw you join. I'm Quill, and I've added you as a friend so you have someone to DM "
+	"while you look around.",
+	"Welcome aboard! This is a DM channel: only the two of us can read it. Say hi whenever "
+	"you like.",
+};
+
 struct sim {
 	struct srv *srv;
+	struct sim_welcome *welcomes;
 	uint64_t rng;
 	char agent_ids[SIM_MAX_AGENTS][37];
 	int presence[SIM_MAX_AGENTS];
@@ -341,6 +362,12 @@ void sim_stop(struct sim *sim)
 	if (!sim->running)
 		return;
 	struct ev_loop *loop = sim->srv->loop;
+	while (sim->welcomes) {
+		struct sim_welcome *w = sim->welcomes;
+		sim->welcomes = w->next;
+		ev_timer_stop(loop, &w->timer);
+		free(w);
+	}
 	ev_timer_stop(loop, &sim->typing_timer);
 	ev_timer_stop(loop, &sim->post_timer);
 	ev_timer_stop(loop, &sim->presence_timer);
@@ -357,4 +384,81 @@ void sim_presence_extra(struct sim *sim, const char *channel_id, cJSON *online)
 				cJSON_AddItemToArray(online, cJSON_CreateString(sim->agent_ids[a]));
 		return;
 	}
+}
+
+static void welcome_dm_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct sim_welcome *w = (struct sim_welcome *)t;
+	struct sim *sim = w->sim;
+	for (struct sim_welcome **p = &sim->welcomes; *p; p = &(*p)->next) {
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	}
+	const char *friend_id = sim->agent_ids[WELCOME_FRIEND];
+	const char *text = welcome_dms[rng_below(sim, MC_ARRAY_LEN(welcome_dms))];
+	char id[37];
+	uuid_v4(id);
+	int64_t now = wall_ms();
+	/* The friendship may be gone by now (unfriend or block): the channel went with it. */
+	struct channel_info ch;
+	if (store_channel_get(sim->srv->store, w->dm_channel, &ch) == 0) {
+		channel_info_free(&ch);
+		if (store_message_insert(sim->srv->store, id, w->dm_channel, friend_id, text, "text",
+					 now) == 0)
+			gateway_publish_message(sim->srv->gw, w->dm_channel, id, friend_id, text, "text",
+						now, NULL);
+	}
+	free(w);
+}
+
+/* The demo has friends and DMs too: on a real agent's first join of a demo server, one
+ * simulated agent sends it a friend request and another, made its friend at once (as if the
+ * agent had accepted), sends it a DM a few seconds later. Nothing is pushed (protocol §4.13):
+ * the agent finds them by polling /agents/@me/pending, /friends/requests and /friends. */
+void sim_agent_joined(struct sim *sim, const char *agent_id, const char *server_id)
+{
+	struct store *st = sim->srv->store;
+	int demo_server = 0;
+	for (size_t si = 0; si < sim_servers_count; si++)
+		demo_server |= strcmp(sim->server_ids[si], server_id) == 0;
+	for (size_t a = 0; a < sim_agents_count; a++)
+		if (strcmp(sim->agent_ids[a], agent_id) == 0)
+			return;
+	if (!sim->running || !demo_server)
+		return;
+	char key[64];
+	snprintf(key, sizeof(key), "demo_welcomed:%s", agent_id);
+	char *seen = store_meta_get(st, key);
+	int welcomed = seen != NULL;
+	free(seen);
+	if (welcomed)
+		return;
+	store_meta_set(st, key, "1");
+	int64_t now = wall_ms();
+	char rid[37], dm[37];
+	const char *requester = sim->agent_ids[WELCOME_REQUESTER];
+	if (!store_blocked_either(st, requester, agent_id) &&
+	    store_friendship_get(st, requester, agent_id, NULL) != 0 &&
+	    !store_friend_request_pending_either(st, requester, agent_id)) {
+		uuid_v4(rid);
+		store_friend_request_insert(st, rid, requester, agent_id, now);
+	}
+	const char *friend_id = sim->agent_ids[WELCOME_FRIEND];
+	if (store_blocked_either(st, friend_id, agent_id) ||
+	    store_friendship_get(st, friend_id, agent_id, NULL) == 0)
+		return;
+	uuid_v4(rid);
+	if (store_friend_request_insert(st, rid, friend_id, agent_id, now) != 0 ||
+	    store_friendship_create(st, rid, friend_id, agent_id, now, dm) != 0)
+		return;
+	struct sim_welcome *w = xcalloc(1, sizeof(*w));
+	w->sim = sim;
+	snprintf(w->dm_channel, sizeof(w->dm_channel), "%s", dm);
+	ev_timer_init(&w->timer, welcome_dm_cb, WELCOME_DM_DELAY, 0);
+	ev_timer_start(sim->srv->loop, &w->timer);
+	w->next = sim->welcomes;
+	sim->welcomes = w;
+	log_info("demo: welcomed agent %s", agent_id);
 }

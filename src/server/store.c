@@ -7,6 +7,9 @@
 #include "moltty/isotime.h"
 #include "moltty/log.h"
 #include "store.h"
+#include "store_social.h"
+#include "store_trust.h"
+#include "store_moderation.h"
 
 static const char *const schema[] = {
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -79,6 +82,21 @@ struct store *store_open(const char *path, char **err)
 			store_close(st);
 			return NULL;
 		}
+	}
+	if (store_social_schema(st) != 0) {
+		*err = xasprintf("schema: %s", st->errmsg);
+		store_close(st);
+		return NULL;
+	}
+	if (store_trust_schema(st) != 0) {
+		*err = xstrdup("schema: trust tables");
+		store_close(st);
+		return NULL;
+	}
+	if (store_moderation_schema(st) != 0) {
+		*err = xstrdup("schema: moderation tables");
+		store_close(st);
+		return NULL;
 	}
 	return st;
 }

@@ -14,7 +14,7 @@ struct store {
 	struct {
 		const char *sql;   /* statement text; the pointer is the cache key */
 		sqlite3_stmt *stmt;
-	} cache[128];
+	} cache[256];
 	char errmsg[256];
 };
 

@@ -7,6 +7,7 @@
 #include "moltty/crypto.h"
 #include "moltty/log.h"
 #include "store.h"
+#include "store_moderation.h"
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
@@ -79,6 +80,17 @@ cJSON *store_server_create(struct store *st, const char *id, const char *owner,
 	/* Tags go in after the server exists: a duplicate fails after creation, as on the
 	 * platform (the caller reports it). */
 	cJSON *row = store_server_row(st, id);
+	/* The platform inserts all tags in one statement, so a duplicate leaves none behind. */
+	for (int i = 0; i < n->ntags; i++) {
+		for (int j = 0; j < i; j++) {
+			if (strcmp(n->tags[i], n->tags[j]) == 0) {
+				snprintf(st->errmsg, sizeof(st->errmsg),
+					 "duplicate key value violates unique constraint \"server_tags_pkey\"");
+				cJSON_Delete(row);
+				return NULL;
+			}
+		}
+	}
 	for (int i = 0; i < n->ntags; i++) {
 		if (store_server_add_tag(st, id, n->tags[i]) != 0) {
 			snprintf(st->errmsg, sizeof(st->errmsg),
@@ -161,8 +173,9 @@ static int member_count(struct store *st, const char *server_id)
 #define LIST_COLS \
 	"SELECT s.id, s.name, s.description, s.icon_url, s.owner_agent_id, s.is_public," \
 	" s.created_at, (SELECT COUNT(*) FROM server_members m WHERE m.server_id = s.id) AS mc" \
-	" FROM servers s WHERE s.is_public = 1 AND (?1 IS NULL OR s.name LIKE '%' || ?1 || '%'" \
-	" OR s.description LIKE '%' || ?1 || '%')"
+	" FROM servers s WHERE s.is_public = 1 AND (?1 IS NULL" \
+	" OR s.name LIKE '%' || ?1 || '%' ESCAPE '\\'" \
+	" OR s.description LIKE '%' || ?1 || '%' ESCAPE '\\')"
 static const char SQL_LIST_POPULAR[] = LIST_COLS " ORDER BY mc DESC LIMIT ?2 OFFSET ?3";
 static const char SQL_LIST_NEW[] = LIST_COLS " ORDER BY s.created_at DESC LIMIT ?2 OFFSET ?3";
 static const char SQL_LIST_HOT[] = LIST_COLS
@@ -525,7 +538,7 @@ static const char SQL_HISTORY[] =
 	"SELECT m.id, m.channel_id, m.content, m.content_type, m.created_at, a.id, a.username,"
 	" a.display_name, a.avatar_url FROM messages m JOIN agents a ON a.id = m.agent_id"
 	" WHERE m.channel_id = ?1 AND m.created_at < ?2"
-	" ORDER BY m.created_at DESC, m.id DESC LIMIT ?3";
+	" ORDER BY m.created_at DESC, m.rowid DESC LIMIT ?3";
 
 int store_message_insert(struct store *st, const char *id, const char *channel_id,
 			 const char *agent_id, const char *content, const char *content_type,
@@ -572,4 +585,143 @@ cJSON *store_messages_history(struct store *st, const char *channel_id, int64_t 
 	}
 	sqlite3_reset(s);
 	return arr;
+}
+
+/* ---- updates and deletes (issue 3, declared in store_moderation.h) ---- */
+
+static const char SQL_SERVER_OWNER[] = "SELECT owner_agent_id FROM servers WHERE id = ?1";
+
+char *store_server_owner(struct store *st, const char *server_id)
+{
+	sqlite3_stmt *s = store_stmt(st, SQL_SERVER_OWNER);
+	if (!s)
+		return NULL;
+	bind_text(s, 1, server_id);
+	char *owner = NULL;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		owner = store_col_dup(s, 0);
+	sqlite3_reset(s);
+	return owner;
+}
+
+/* One constant statement per settable column: SQL is never assembled from strings. */
+static const struct {
+	const char *column;
+	const char *sql;
+} server_text_updates[] = {
+	{ "name", "UPDATE servers SET name = ?2 WHERE id = ?1" },
+	{ "description", "UPDATE servers SET description = ?2 WHERE id = ?1" },
+	{ "icon_url", "UPDATE servers SET icon_url = ?2 WHERE id = ?1" },
+	{ "instructions", "UPDATE servers SET instructions = ?2 WHERE id = ?1" },
+}, channel_text_updates[] = {
+	{ "name", "UPDATE channels SET name = ?2 WHERE id = ?1" },
+	{ "category", "UPDATE channels SET category = ?2 WHERE id = ?1" },
+	{ "type", "UPDATE channels SET type = ?2 WHERE id = ?1" },
+	{ "topic", "UPDATE channels SET topic = ?2 WHERE id = ?1" },
+	{ "instructions", "UPDATE channels SET instructions = ?2 WHERE id = ?1" },
+};
+static const char SQL_SERVER_SET_PUBLIC[] = "UPDATE servers SET is_public = ?2 WHERE id = ?1";
+static const char SQL_SERVER_SET_THRESHOLD[] =
+	"UPDATE servers SET report_threshold = ?2 WHERE id = ?1";
+static const char SQL_SERVER_DELETE[] = "DELETE FROM servers WHERE id = ?1";
+static const char SQL_MEMBER_REMOVE[] =
+	"DELETE FROM server_members WHERE server_id = ?1 AND agent_id = ?2";
+static const char SQL_CHANNEL_SET_POSITION[] = "UPDATE channels SET position = ?2 WHERE id = ?1";
+static const char SQL_CHANNEL_DELETE[] = "DELETE FROM channels WHERE id = ?1";
+
+static int set_text_column(struct store *st, const char *sql, const char *id, const char *value)
+{
+	sqlite3_stmt *s = store_stmt(st, sql);
+	if (!s)
+		return -1;
+	bind_text(s, 1, id);
+	bind_text(s, 2, value);
+	return step_done(st, s) ? -1 : 0;
+}
+
+static int set_int_column(struct store *st, const char *sql, const char *id, int64_t value)
+{
+	sqlite3_stmt *s = store_stmt(st, sql);
+	if (!s)
+		return -1;
+	bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, value);
+	return step_done(st, s) ? -1 : 0;
+}
+
+int store_server_set_text(struct store *st, const char *server_id, const char *column,
+			  const char *value)
+{
+	for (size_t i = 0; i < MC_ARRAY_LEN(server_text_updates); i++)
+		if (strcmp(server_text_updates[i].column, column) == 0)
+			return set_text_column(st, server_text_updates[i].sql, server_id, value);
+	return -1;
+}
+
+int store_server_set_public(struct store *st, const char *server_id, int is_public)
+{
+	return set_int_column(st, SQL_SERVER_SET_PUBLIC, server_id, is_public ? 1 : 0);
+}
+
+int store_server_set_threshold(struct store *st, const char *server_id, int64_t threshold)
+{
+	return set_int_column(st, SQL_SERVER_SET_THRESHOLD, server_id, threshold);
+}
+
+static int delete_by_id(struct store *st, const char *sql, const char *id)
+{
+	sqlite3_stmt *s = store_stmt(st, sql);
+	if (!s)
+		return -1;
+	bind_text(s, 1, id);
+	return step_done(st, s) ? -1 : 0;
+}
+
+int store_server_delete(struct store *st, const char *server_id)
+{
+	return delete_by_id(st, SQL_SERVER_DELETE, server_id);
+}
+
+int store_member_remove(struct store *st, const char *server_id, const char *agent_id)
+{
+	sqlite3_stmt *s = store_stmt(st, SQL_MEMBER_REMOVE);
+	if (!s)
+		return -1;
+	bind_text(s, 1, server_id);
+	bind_text(s, 2, agent_id);
+	if (step_done(st, s))
+		return -1;
+	return sqlite3_changes(st->db) > 0 ? 0 : 1;
+}
+
+cJSON *store_channel_row(struct store *st, const char *channel_id)
+{
+	sqlite3_stmt *s = store_stmt(st, SQL_CHANNEL_ROW);
+	if (!s)
+		return NULL;
+	bind_text(s, 1, channel_id);
+	cJSON *o = NULL;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		o = channel_from_row(s);
+	sqlite3_reset(s);
+	return o;
+}
+
+int store_channel_set_text(struct store *st, const char *channel_id, const char *column,
+			   const char *value)
+{
+	for (size_t i = 0; i < MC_ARRAY_LEN(channel_text_updates); i++)
+		if (strcmp(channel_text_updates[i].column, column) == 0)
+			return set_text_column(st, channel_text_updates[i].sql, channel_id, value);
+	return -1;
+}
+
+int store_channel_set_position(struct store *st, const char *channel_id, int64_t position)
+{
+	return set_int_column(st, SQL_CHANNEL_SET_POSITION, channel_id, position);
+}
+
+int store_channel_delete(struct store *st, const char *channel_id)
+{
+	return delete_by_id(st, SQL_CHANNEL_DELETE, channel_id);
 }

@@ -115,7 +115,16 @@ static void relayout(struct tui *t)
 	struct tui_layout l;
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
-	layout_compute(&l, cols, rows, t->acct->n_servers);
+	struct layout_params p = {
+		.show_servers = t->cfg->show_servers,
+		.show_channels = t->cfg->show_channels,
+		.show_members = t->cfg->show_members,
+		.servers_w = t->cfg->servers_width,
+		.channels_w = t->cfg->channels_width,
+		.members_w = t->cfg->members_width,
+		.input_h = input_rows_wanted(t, cols),
+	};
+	layout_compute(&l, cols, rows, &p);
 	if (!t->need_relayout && memcmp(&l, &t->lay, sizeof(l)) == 0)
 		return;
 	destroy_windows(t);
@@ -132,12 +141,12 @@ static void relayout(struct tui *t)
 
 static void draw_separators(struct tui *t)
 {
-	const int xs[2] = { t->lay.left_sep_x, t->lay.right_sep_x };
-	for (int k = 0; k < 2; k++) {
-		if (xs[k] < 0)
+	for (int k = 0; k < 3; k++) {
+		int x = t->lay.sep_x[k];
+		if (x < 0)
 			continue;
 		for (int y = 0; y < t->lay.body_h; y++)
-			mvwadd_wch(stdscr, y, xs[k], WACS_VLINE);
+			mvwadd_wch(stdscr, y, x, WACS_VLINE);
 	}
 	wnoutrefresh(stdscr);
 }
@@ -170,6 +179,7 @@ void draw_all(struct tui *t)
 		if (i != PANE_INPUT)
 			wnoutrefresh(w);
 	}
+	picker_draw(t);
 	/* The input window goes last so the hardware cursor ends up in it. */
 	if (t->win[PANE_INPUT]) {
 		input_place_cursor(t, t->win[PANE_INPUT]);

@@ -11,15 +11,32 @@ void el_init(struct editline *e)
 	memset(e, 0, sizeof(*e));
 	e->cap = 64;
 	e->text = xcalloc(1, e->cap);
+	e->hist = &e->own;
+}
+
+void el_history_free(struct el_history *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->items[i]);
+	free(h->items);
+	h->items = NULL;
+	h->n = 0;
+}
+
+void el_set_history(struct editline *e, struct el_history *h)
+{
+	e->hist = h ? h : &e->own;
+	e->history_pos = e->hist->n;
+	free(e->draft);
+	e->draft = NULL;
 }
 
 void el_free(struct editline *e)
 {
-	for (size_t i = 0; i < e->n_history; i++)
-		free(e->history[i]);
-	free(e->history);
+	el_history_free(&e->own);
 	free(e->text);
 	free(e->draft);
+	free(e->killed);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -87,7 +104,8 @@ static size_t prev_cp(const struct editline *e, size_t at)
 static size_t prev_cluster(const struct editline *e, size_t at)
 {
 	size_t p = prev_cp(e, at), step;
-	while (p > 0 && utf8_cp_width(cp_at(e, p, &step)) == 0)
+	/* A newline is a line break, never a mark. */
+	while (p > 0 && e->text[p] != '\n' && utf8_cp_width(cp_at(e, p, &step)) == 0)
 		p = prev_cp(e, p);
 	return p;
 }
@@ -99,12 +117,21 @@ static size_t next_cluster(const struct editline *e, size_t at)
 		return e->len;
 	cp_at(e, at, &step);
 	at += step;
-	while (at < e->len && utf8_cp_width(cp_at(e, at, &step)) == 0)
+	while (at < e->len && e->text[at] != '\n' && utf8_cp_width(cp_at(e, at, &step)) == 0)
 		at += step;
 	return at;
 }
 
 static void cut(struct editline *e, size_t from, size_t to)
+{
+	free(e->killed);
+	e->killed = xstrndup(e->text + from, to - from);
+	memmove(e->text + from, e->text + to, e->len - to + 1);
+	e->len -= to - from;
+	e->cursor = from;
+}
+
+static void erase(struct editline *e, size_t from, size_t to)
 {
 	memmove(e->text + from, e->text + to, e->len - to + 1);
 	e->len -= to - from;
@@ -115,7 +142,7 @@ int el_delete_back(struct editline *e)
 {
 	if (e->cursor == 0)
 		return 0;
-	cut(e, prev_cluster(e, e->cursor), e->cursor);
+	erase(e, prev_cluster(e, e->cursor), e->cursor);
 	return 1;
 }
 
@@ -124,7 +151,7 @@ int el_delete_fwd(struct editline *e)
 	if (e->cursor >= e->len)
 		return 0;
 	size_t c = e->cursor;
-	cut(e, c, next_cluster(e, c));
+	erase(e, c, next_cluster(e, c));
 	return 1;
 }
 
@@ -170,71 +197,139 @@ int el_kill_to_end(struct editline *e)
 {
 	if (e->cursor >= e->len)
 		return 0;
-	e->text[e->cursor] = '\0';
-	e->len = e->cursor;
+	cut(e, e->cursor, e->len);
 	return 1;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\n';
+}
+
+static size_t word_start_before(const struct editline *e, size_t p)
+{
+	while (p > 0 && is_space(e->text[p - 1]))
+		p--;
+	while (p > 0 && !is_space(e->text[p - 1]))
+		p--;
+	return p;
+}
+
+static size_t word_end_after(const struct editline *e, size_t p)
+{
+	while (p < e->len && is_space(e->text[p]))
+		p++;
+	while (p < e->len && !is_space(e->text[p]))
+		p++;
+	return p;
 }
 
 int el_delete_word_back(struct editline *e)
 {
-	size_t p = e->cursor;
-	while (p > 0 && e->text[p - 1] == ' ')
-		p--;
-	while (p > 0 && e->text[p - 1] != ' ')
-		p--;
+	size_t p = word_start_before(e, e->cursor);
 	if (p == e->cursor)
 		return 0;
 	cut(e, p, e->cursor);
 	return 1;
 }
 
+int el_kill_word_fwd(struct editline *e)
+{
+	size_t p = word_end_after(e, e->cursor);
+	if (p == e->cursor)
+		return 0;
+	size_t c = e->cursor;
+	cut(e, c, p);
+	return 1;
+}
+
+int el_yank(struct editline *e)
+{
+	if (!e->killed || !*e->killed)
+		return 0;
+	char *k = xstrdup(e->killed);
+	el_insert(e, k, strlen(k));
+	free(k);
+	return 1;
+}
+
+int el_word_left(struct editline *e)
+{
+	size_t p = word_start_before(e, e->cursor);
+	int moved = p != e->cursor;
+	e->cursor = p;
+	return moved;
+}
+
+int el_word_right(struct editline *e)
+{
+	size_t p = word_end_after(e, e->cursor);
+	int moved = p != e->cursor;
+	e->cursor = p;
+	return moved;
+}
+
+void el_set(struct editline *e, const char *text, size_t cursor)
+{
+	char *copy = xstrdup(text);
+	set_text(e, copy);
+	free(copy);
+	e->cursor = cursor < e->len ? cursor : e->len;
+	/* Never inside a code point. */
+	while (e->cursor > 0 && e->cursor < e->len &&
+		((unsigned char)e->text[e->cursor] & 0xC0) == 0x80)
+		e->cursor--;
+}
+
 int el_history_prev(struct editline *e)
 {
 	if (e->history_pos == 0)
 		return 0;
-	if (e->history_pos == e->n_history) {
+	if (e->history_pos > e->hist->n)
+		e->history_pos = e->hist->n;
+	if (e->history_pos == e->hist->n) {
 		free(e->draft);
 		e->draft = xstrdup(e->text);
 	}
 	e->history_pos--;
-	set_text(e, e->history[e->history_pos]);
+	set_text(e, e->hist->items[e->history_pos]);
 	return 1;
 }
 
 int el_history_next(struct editline *e)
 {
-	if (e->history_pos >= e->n_history)
+	if (e->history_pos >= e->hist->n)
 		return 0;
 	e->history_pos++;
-	if (e->history_pos == e->n_history) {
+	if (e->history_pos == e->hist->n) {
 		set_text(e, e->draft ? e->draft : "");
 		free(e->draft);
 		e->draft = NULL;
 	} else {
-		set_text(e, e->history[e->history_pos]);
+		set_text(e, e->hist->items[e->history_pos]);
 	}
 	return 1;
 }
 
-static void history_push(struct editline *e, const char *line)
+static void history_push(struct el_history *h, const char *line)
 {
-	if (e->n_history > 0 && strcmp(e->history[e->n_history - 1], line) == 0)
+	if (h->n > 0 && strcmp(h->items[h->n - 1], line) == 0)
 		return;
-	if (e->n_history == EL_HISTORY_MAX) {
-		free(e->history[0]);
-		memmove(e->history, e->history + 1, (e->n_history - 1) * sizeof(*e->history));
-		e->n_history--;
+	if (h->n == EL_HISTORY_MAX) {
+		free(h->items[0]);
+		memmove(h->items, h->items + 1, (h->n - 1) * sizeof(*h->items));
+		h->n--;
 	}
-	e->history = xrealloc(e->history, (e->n_history + 1) * sizeof(*e->history));
-	e->history[e->n_history++] = xstrdup(line);
+	h->items = xrealloc(h->items, (h->n + 1) * sizeof(*h->items));
+	h->items[h->n++] = xstrdup(line);
 }
 
 char *el_take(struct editline *e)
 {
 	char *line = xstrdup(e->text);
-	if (line[strspn(line, " ")] != '\0')
-		history_push(e, line);
-	e->history_pos = e->n_history;
+	if (line[strspn(line, " \n")] != '\0')
+		history_push(e->hist, line);
+	e->history_pos = e->hist->n;
 	free(e->draft);
 	e->draft = NULL;
 	set_text(e, "");
@@ -257,16 +352,76 @@ void el_view(struct editline *e, size_t cols, size_t *first_byte, size_t *cursor
 		e->view_start = e->cursor;
 	if (e->view_start > e->len)
 		e->view_start = 0;
-	/* Keep the cursor's own cell inside the field: text before it may use cols - 1 columns. */
-	while (e->view_start < e->cursor && width_between(e, e->view_start, e->cursor) > cols - 1)
-		e->view_start = next_cluster(e, e->view_start);
+	/* Keep the cursor's own cell inside the field: text before it may use cols - 1 columns.
+	 * Widths are kept as running sums: re-measuring each step is quadratic on long lines. */
+	size_t w = width_between(e, e->view_start, e->cursor);
+	while (e->view_start < e->cursor && w > cols - 1) {
+		size_t next = next_cluster(e, e->view_start);
+		/* the cursor can sit inside a cluster (a ZWJ or mark typed after it): stop there */
+		if (next > e->cursor)
+			next = e->cursor;
+		size_t cw = width_between(e, e->view_start, next);
+		w = cw < w ? w - cw : 0;
+		e->view_start = next;
+	}
 	/* Text hidden on the left while the end of the line leaves room: scroll back. */
+	size_t tail = width_between(e, e->view_start, e->len);
 	while (e->view_start > 0) {
 		size_t p = prev_cluster(e, e->view_start);
-		if (width_between(e, p, e->len) > cols - 1)
+		tail += width_between(e, p, e->view_start);
+		if (tail > cols - 1)
 			break;
 		e->view_start = p;
 	}
 	*first_byte = e->view_start;
 	*cursor_col = width_between(e, e->view_start, e->cursor);
+}
+
+size_t el_rows(const struct editline *e, size_t cols, struct el_row *rows, size_t max_rows,
+	size_t *cur_row, size_t *cur_col)
+{
+	if (cols < 1)
+		cols = 1;
+	size_t row = 0, col = 0, start = 0, p = 0;
+	*cur_row = *cur_col = 0;
+	while (1) {
+		if (p == e->cursor) {
+			if (col >= cols) {
+				/* The row is full: the cursor starts the next one. */
+				if (row < max_rows)
+					rows[row] = (struct el_row){ start, p - start };
+				row++;
+				start = p;
+				col = 0;
+			}
+			*cur_row = row;
+			*cur_col = col;
+		}
+		if (p >= e->len)
+			break;
+		if (e->text[p] == '\n') {
+			if (row < max_rows)
+				rows[row] = (struct el_row){ start, p - start };
+			row++;
+			p++;
+			start = p;
+			col = 0;
+			continue;
+		}
+		size_t next = next_cluster(e, p);
+		size_t w = width_between(e, p, next);
+		if (col + w > cols && col > 0) {
+			if (row < max_rows)
+				rows[row] = (struct el_row){ start, p - start };
+			row++;
+			start = p;
+			col = 0;
+			continue; /* re-examine p (the cursor may sit here) */
+		}
+		col += w;
+		p = next;
+	}
+	if (row < max_rows)
+		rows[row] = (struct el_row){ start, e->len - start };
+	return row + 1;
 }

@@ -1,6 +1,7 @@
-/* Sizing the panes. Small terminals lose the member list first, then the server list, then the
- * channel list; the message log, the status bar and the input line stay as long as there is a
- * row for them. */
+/* Sizing the panes: columns servers | channels | log | members, each side pane followed or
+ * preceded by a one-column separator. Small terminals lose the member list first, then the
+ * server list, then the channel list; the message log, the status bar and the input line stay
+ * as long as there is a row for them. */
 #include <string.h>
 
 #include "layout.h"
@@ -13,7 +14,7 @@ static struct tui_rect rect(int y, int x, int h, int w)
 	return r;
 }
 
-void layout_compute(struct tui_layout *l, int cols, int rows, size_t n_servers)
+void layout_compute(struct tui_layout *l, int cols, int rows, const struct layout_params *p)
 {
 	memset(l, 0, sizeof(*l));
 	if (cols < 0)
@@ -22,46 +23,53 @@ void layout_compute(struct tui_layout *l, int cols, int rows, size_t n_servers)
 		rows = 0;
 	l->rows = rows;
 	l->cols = cols;
-	l->left_sep_x = l->right_sep_x = -1;
+	for (int i = 0; i < 3; i++)
+		l->sep_x[i] = -1;
 
-	/* Bottom-up: the input line is the last thing to go. */
-	l->input = rect(rows - 1, 0, rows >= 1 ? 1 : 0, cols);
-	l->status = rect(rows - 2, 0, rows >= 2 ? 1 : 0, cols);
-	int body = rows - 2;
+	/* Bottom-up: the input is the last thing to go; it grows for multi-line text but leaves
+	 * the log at least a few rows. */
+	int input_h = p->input_h < 1 ? 1 : p->input_h;
+	if (input_h > LAYOUT_INPUT_MAX_ROWS)
+		input_h = LAYOUT_INPUT_MAX_ROWS;
+	while (input_h > 1 && rows - 2 - input_h < 4)
+		input_h--;
+	if (input_h > rows)
+		input_h = rows;
+	l->input = rect(rows - input_h, 0, input_h, cols);
+	l->status = rect(rows - input_h - 1, 0, rows > input_h ? 1 : 0, cols);
+	int body = rows - input_h - 1;
 	if (body < 0)
 		body = 0;
 	l->body_h = body;
 
-	int show_members = cols >= LAYOUT_MEMBERS_MIN_COLS;
-	int show_servers = cols >= LAYOUT_SERVERS_MIN_COLS;
-	int show_channels = cols >= LAYOUT_CHANNELS_MIN_COLS;
-	int left_w = show_channels ? (show_servers ? LAYOUT_LEFT_W : LAYOUT_LEFT_W - 4) : 0;
-	int members_w = show_members ? LAYOUT_MEMBERS_W : 0;
+	int sw = p->show_servers ? p->servers_w : 0;
+	int cw = p->show_channels ? p->channels_w : 0;
+	int mw = p->show_members ? p->members_w : 0;
+	/* Each shown side pane costs its width plus a separator. */
+#define COST(w) ((w) > 0 ? (w) + 1 : 0)
+	if (cols - COST(sw) - COST(cw) - COST(mw) < LAYOUT_LOG_MIN_COLS)
+		mw = 0;
+	if (cols - COST(sw) - COST(cw) < LAYOUT_LOG_MIN_COLS)
+		sw = 0;
+	if (cols - COST(cw) < LAYOUT_LOG_MIN_COLS)
+		cw = 0;
 
-	int log_x = 0, log_w = cols;
-	if (left_w > 0) {
-		l->left_sep_x = left_w;
-		log_x = left_w + 1;
-		log_w -= left_w + 1;
+	int x = 0, k = 0;
+	if (sw > 0) {
+		l->servers = rect(0, x, body, sw);
+		x += sw;
+		l->sep_x[k++] = x++;
 	}
-	if (members_w > 0) {
-		l->right_sep_x = cols - members_w - 1;
-		log_w -= members_w + 1;
-		l->members = rect(0, cols - members_w, body, members_w);
+	if (cw > 0) {
+		l->channels = rect(0, x, body, cw);
+		x += cw;
+		l->sep_x[k++] = x++;
 	}
-
-	if (left_w > 0) {
-		int servers_h = 0;
-		/* The server list needs a title and one row, and must leave the channels room. */
-		if (show_servers && body >= 6) {
-			servers_h = (int)n_servers + 1;
-			if (servers_h < 2)
-				servers_h = 2;
-			if (servers_h > body / 3)
-				servers_h = body / 3;
-		}
-		l->servers = rect(0, 0, servers_h, left_w);
-		l->channels = rect(servers_h, 0, body - servers_h, left_w);
+	int log_x = x, log_w = cols - x - COST(mw);
+#undef COST
+	if (mw > 0) {
+		l->sep_x[k++] = cols - mw - 1;
+		l->members = rect(0, cols - mw, body, mw);
 	}
 
 	/* The log column: title on top, typing line at the bottom, when there is room. */
@@ -76,7 +84,7 @@ void layout_compute(struct tui_layout *l, int cols, int rows, size_t n_servers)
 		h--;
 	}
 	l->log = rect(y, log_x, h, log_w);
-	if (log_w <= 0) {
-		l->left_sep_x = l->right_sep_x = -1;
-	}
+	if (body == 0)
+		for (int i = 0; i < 3; i++)
+			l->sep_x[i] = -1;
 }

@@ -9,30 +9,33 @@ struct tui_rect {
 	int y, x, h, w;
 };
 
-/* Below these widths a side pane gives its columns to the message log. */
-#define LAYOUT_MEMBERS_MIN_COLS 90
-#define LAYOUT_SERVERS_MIN_COLS 70
-#define LAYOUT_CHANNELS_MIN_COLS 50
-#define LAYOUT_LEFT_W 20
-#define LAYOUT_MEMBERS_W 20
+/* Side panes are dropped (members first, then servers, then channels) while the message log
+ * would be narrower than this. */
+#define LAYOUT_LOG_MIN_COLS 36
+#define LAYOUT_INPUT_MAX_ROWS 5
+
+/* What the user asked for (config keys, F5-F7). */
+struct layout_params {
+	int show_servers, show_channels, show_members;
+	int servers_w, channels_w, members_w;
+	int input_h;               /* rows the input wants (multi-line), clamped */
+};
 
 struct tui_layout {
 	int rows, cols;
-	struct tui_rect servers;   /* top of the left column */
-	struct tui_rect channels;  /* rest of the left column */
+	struct tui_rect servers;   /* leftmost column */
+	struct tui_rect channels;  /* next column */
 	struct tui_rect title;     /* "#channel — topic" above the log */
 	struct tui_rect log;
 	struct tui_rect typing;    /* one line under the log */
-	struct tui_rect members;
+	struct tui_rect members;   /* rightmost column */
 	struct tui_rect status;
 	struct tui_rect input;
-	int left_sep_x;            /* column of the separator after the left column, or -1 */
-	int right_sep_x;           /* column of the separator before the members, or -1 */
+	int sep_x[3];              /* columns of vertical separators, -1 when unused */
 	int body_h;                /* rows above the status bar */
 };
 
-/* n_servers sizes the server list (it takes what it needs, at most a third of the body). */
-void layout_compute(struct tui_layout *l, int cols, int rows, size_t n_servers);
+void layout_compute(struct tui_layout *l, int cols, int rows, const struct layout_params *p);
 
 static inline int rect_visible(const struct tui_rect *r)
 {

@@ -22,13 +22,15 @@ struct row {
 	struct mdl_channel *channel;
 };
 
-static size_t build_rows(struct mdl_server *s, struct row *rows)
+static size_t build_rows(struct tui *t, struct mdl_server *s, struct row *rows)
 {
 	size_t n = 0;
 	const char *prev = NULL;
 	int first = 1;
 	for (size_t i = 0; i < s->n_channels; i++) {
 		struct mdl_channel *c = s->channels[i];
+		if (tui_channel_hidden(t, c))
+			continue;
 		if (!s->is_dms && (first || !str_eq(prev, c->category))) {
 			rows[n].category = c->category ? c->category : "uncategorized";
 			rows[n++].channel = NULL;
@@ -53,9 +55,10 @@ static void draw_channel_row(struct tui *t, WINDOW *w, int y, int wd, struct mdl
 		a = t->attr[TR_UNREAD];
 	if (selected)
 		draw_fill(w, y, 0, wd, a);
+	/* "3" unread, "3!" with mentions (a DM counts as one). */
 	char count[24] = "";
 	if (c->unread && !selected)
-		snprintf(count, sizeof(count), " %u", c->unread);
+		snprintf(count, sizeof(count), " %u%s", c->unread, c->mentions ? "!" : "");
 	int cw = (int)strlen(count);
 	char *label = channel_label(c);
 	draw_untrusted(w, y, 1, label, wd - 1 - cw, a);
@@ -78,7 +81,7 @@ void pane_channels_draw(struct tui *t, WINDOW *w)
 		t->attr[TR_TITLE]);
 
 	struct row *rows = xcalloc(s->n_channels * 2 + 1, sizeof(*rows));
-	size_t n = build_rows(s, rows), first = 0;
+	size_t n = build_rows(t, s, rows), first = 0;
 	struct mdl_channel *cur = tui_cur_channel(t);
 	int avail = h - 1;
 	for (size_t i = 0; i < n && avail > 0; i++)

@@ -4,8 +4,11 @@
  * laid out into visual lines (wrapped by display width with utf8_wrap, the same width function
  * the rest of the UI uses); lines are collected from the newest entry backwards only until
  * the screen plus the scroll offset is covered, so a long history costs nothing per draw.
- * `t->scroll` counts lines up from the bottom, which keeps the view steady when older pages
- * arrive above it. */
+ *
+ * Following the bottom, the newest line is on the last row. Scrolled up, the view is anchored
+ * to an entry (t->anchor, a position that survives older pages arriving and new messages
+ * being appended): every draw counts the lines below the anchor again, so new messages never
+ * move what is on screen; a marker says how many arrived. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,11 +24,13 @@
 struct seg {
 	int role;
 	char *text;   /* sanitised, one line */
+	int searchable;
 };
 
 struct vline {
 	int indent;
 	int n;
+	int hit;      /* part of the current search hit */
 	struct seg seg[SEGS_MAX];
 };
 
@@ -51,6 +56,7 @@ static void vline_add(struct vline *v, int role, const char *s, size_t n)
 	if (v->n < SEGS_MAX) {
 		v->seg[v->n].role = role;
 		v->seg[v->n].text = xstrndup(s, n);
+		v->seg[v->n].searchable = 0;
 		v->n++;
 	}
 }
@@ -89,28 +95,39 @@ static int day_key(int64_t ms)
 	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
-static void add_time(struct vline *v, int64_t ms)
+/* The time prefix; returns its width. */
+static int add_time(struct tui *t, struct vline *v, int64_t ms)
 {
-	char hhmm[8];
+	char when[64];
 	struct tm tm = local_tm(ms);
-	strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
-	vline_add(v, TR_TIME, hhmm, strlen(hhmm));
+	const char *fmt = t->cfg->timestamp_format;
+	if (!fmt || !*fmt)
+		return 0;
+	if (strftime(when, sizeof(when), fmt, &tm) == 0)
+		return 0;
+	char clean[128];
+	utf8_sanitize_into(when, 0, clean, sizeof(clean));
+	clean[utf8_fit(clean, 32, NULL)] = '\0';
+	vline_add(v, TR_TIME, clean, strlen(clean));
 	vline_add(v, TR_DEFAULT, " ", 1);
+	return (int)utf8_width(clean) + 1;
 }
 
 /* Wrap `clean` (sanitised, newlines kept) into lines of `cols`, the first one continuing
  * `first` (already holding a prefix), the others indented by `indent`. */
 static void add_wrapped(struct lines *out, struct vline *first, const char *clean, int cols,
-	int indent, int role, const char *gutter, int gutter_role)
+	int indent, int role, const char *gutter, int gutter_role, int hit)
 {
 	size_t n = utf8_wrap(clean, (size_t)(cols > 0 ? cols : 1), NULL, 0);
 	struct utf8_line *ls = xcalloc(n ? n : 1, sizeof(*ls));
 	utf8_wrap(clean, (size_t)(cols > 0 ? cols : 1), ls, n);
 	for (size_t i = 0; i < n; i++) {
 		struct vline *v = (i == 0 && first) ? first : lines_push(out, indent);
+		v->hit = hit;
 		if (gutter)
 			vline_add(v, gutter_role, gutter, strlen(gutter));
 		vline_add(v, role, clean + ls[i].start, ls[i].len);
+		v->seg[v->n - 1].searchable = 1;
 		first = NULL;
 	}
 	free(ls);
@@ -134,7 +151,9 @@ static void render_message(struct tui *t, const struct mdl_message *m, int width
 	struct lines *out)
 {
 	struct vline *v = lines_push(out, 0);
-	add_time(v, m->created_ms);
+	int hit = search_is_hit(t, m);
+	v->hit = hit;
+	int pw = add_time(t, v, m->created_ms);
 
 	const char *user = m->author_username ? m->author_username : t->acct->username;
 	int own = is_own(t, m);
@@ -142,7 +161,7 @@ static void render_message(struct tui *t, const struct mdl_message *m, int width
 	int show_user = m->author_display && *m->author_display && user &&
 		strcmp(m->author_display, user) != 0;
 	char *name = clipped_name(show_user ? m->author_display : user ? user : "?");
-	int pw = 6 + (int)utf8_width(name);
+	pw += (int)utf8_width(name);
 	vline_add(v, name_role, name, strlen(name));
 	free(name);
 	if (show_user) {
@@ -171,11 +190,11 @@ static void render_message(struct tui *t, const struct mdl_message *m, int width
 	char *clean = utf8_sanitize(m->content, 1);
 	if (str_eq(m->content_type, "code")) {
 		/* A code block goes under the name line, indented, with a gutter. */
-		add_wrapped(out, NULL, clean, width - 4, 2, TR_CODE, CODE_GUTTER, TR_CODE);
+		add_wrapped(out, NULL, clean, width - 4, 2, TR_CODE, CODE_GUTTER, TR_CODE, hit);
 	} else if (width - pw >= 12) {
-		add_wrapped(out, v, clean, width - pw, pw, text_role, NULL, 0);
+		add_wrapped(out, v, clean, width - pw, pw, text_role, NULL, 0, hit);
 	} else {
-		add_wrapped(out, NULL, clean, width - 2, 2, text_role, NULL, 0);
+		add_wrapped(out, NULL, clean, width - 2, 2, text_role, NULL, 0, hit);
 	}
 	free(clean);
 	if (marker) {
@@ -188,21 +207,25 @@ static void render_message(struct tui *t, const struct mdl_message *m, int width
 		if (used + (int)utf8_width(marker) <= width && last->n < SEGS_MAX) {
 			vline_add(last, role, marker, strlen(marker));
 		} else {
-			struct vline *mv = lines_push(out, pw);
+			struct vline *mv = lines_push(out, pw < width ? pw : 0);
 			vline_add(mv, role, marker + 1, strlen(marker + 1));
 		}
 	}
 	free(failed);
 }
 
-static void render_notice(const struct mdl_notice *n, int width, struct lines *out)
+static void render_notice(struct tui *t, const struct mdl_notice *n, int width,
+	struct lines *out)
 {
 	struct vline *v = lines_push(out, 0);
-	add_time(v, n->at_ms);
+	int pw = add_time(t, v, n->at_ms);
 	int role = n->level >= 2 ? TR_ERROR : n->level == 1 ? TR_WARNING : TR_NOTICE;
 	vline_add(v, role, "-!- ", 4);
+	pw += 4;
+	if (width - pw < 12)
+		pw = 0;
 	char *clean = utf8_sanitize(n->text, 1);
-	add_wrapped(out, v, clean, width - 10, 10, role, NULL, 0);
+	add_wrapped(out, pw ? v : NULL, clean, width - pw, pw, role, NULL, 0, 0);
 	free(clean);
 }
 
@@ -214,19 +237,20 @@ static void render_day(int64_t ms, struct lines *out)
 	vline_add(lines_push(out, 0), TR_DAY, day, strlen(day));
 }
 
-static void render_banner(const struct mdl_channel *c, struct lines *out)
+static void render_banner(const struct mdl_channel *c, int cleared, struct lines *out)
 {
-	char *text;
-	if (c->history == MDL_HIST_COMPLETE)
-		text = xstrdup("start of the conversation");
+	const char *text;
+	if (cleared)
+		text = "view cleared (/clear)";
+	else if (c->history == MDL_HIST_COMPLETE)
+		text = "start of the conversation";
 	else if (c->history == MDL_HIST_LOADING || c->history == MDL_HIST_NONE)
-		text = xstrdup("loading messages…");
+		text = "loading messages…";
 	else
-		text = xstrdup("PgUp for older messages");
+		text = "PgUp for older messages";
 	char *line = xasprintf("─ %s ─", text);
 	vline_add(lines_push(out, 0), TR_DAY, line, strlen(line));
 	free(line);
-	free(text);
 }
 
 /* Walks messages and notices from the newest backwards, by time. */
@@ -261,12 +285,67 @@ static int cursor_next(struct cursor *k, const struct mdl_message **msg,
 	return 0;
 }
 
-static int cursor_peek_time(const struct cursor *k, int64_t *at)
+/* Is the cursor at or before `p` (everything newer than p already taken)? */
+static int cursor_at_or_before(const struct cursor *k, const struct log_pos *p)
 {
+	size_t pn = p->notices < k->notice_floor ? k->notice_floor : p->notices;
+	if (k->notice > pn)
+		return 0;
+	if (k->msg == 0)
+		return 1;
+	return log_pos_cmp_msg(p, k->c->msgs[k->msg - 1]) <= 0;
+}
+
+static void cursor_pos(const struct cursor *k, struct log_pos *p)
+{
+	const struct mdl_message *m = k->msg ? k->c->msgs[k->msg - 1] : NULL;
+	p->notices = k->notice;
+	p->ms = m ? m->created_ms : -1;
+	str_replace(&p->id, m ? m->id : NULL);
+}
+
+/* The cursor's next entry time, without taking it; 0 at the floor. */
+static int cursor_peek_time(const struct cursor *k, const struct log_pos *floor, int64_t *at)
+{
+	if (floor && cursor_at_or_before(k, floor))
+		return 0;
 	struct cursor copy = *k;
 	const struct mdl_message *m;
 	const struct mdl_notice *n;
 	return cursor_next(&copy, &m, &n, at);
+}
+
+/* Where each pulled entry starts in the stack, and the cursor just before it. */
+struct entry_mark {
+	size_t start;
+	struct cursor before;
+};
+
+static unsigned count_newer(const struct mdl_channel *c, const struct log_pos *p)
+{
+	unsigned n = 0;
+	for (size_t i = c->n_msgs; i-- > 0 && log_pos_cmp_msg(p, c->msgs[i]) > 0;)
+		n++;
+	return n;
+}
+
+static void draw_highlighted(struct tui *t, WINDOW *w, int row, int *x, int width,
+	const struct seg *s, int hit)
+{
+	const char *p = s->text;
+	size_t qlen = t->search_query ? strlen(t->search_query) : 0;
+	const char *q = s->searchable && t->search != SEARCH_OFF && qlen ? t->search_query : NULL;
+	while (*p && *x < width) {
+		const char *f = q ? search_find(p, q) : NULL;
+		size_t plain = f ? (size_t)(f - p) : strlen(p);
+		*x += draw_text(w, row, *x, p, plain, width - *x, t->attr[s->role]);
+		p += plain;
+		if (!f)
+			break;
+		*x += draw_text(w, row, *x, p, qlen, width - *x,
+			t->attr[hit ? TR_SEARCH_CURRENT : TR_SEARCH]);
+		p += qlen;
+	}
 }
 
 void pane_log_draw(struct tui *t, WINDOW *w)
@@ -274,51 +353,117 @@ void pane_log_draw(struct tui *t, WINDOW *w)
 	int h, width;
 	getmaxyx(w, h, width);
 	struct mdl_channel *c = tui_cur_channel(t);
+	struct chan_state *cs = c ? chan_state(t, c->id) : NULL;
+	const struct log_pos *floor = cs && cs->cleared ? &cs->clear : NULL;
 	struct cursor k = { .c = c, .m = t->model };
 	k.msg = c ? c->n_msgs : 0;
 	k.notice = t->model->n_notices;
 	k.notice_floor = k.notice > MDL_NOTICES ? k.notice - MDL_NOTICES : 0;
 
 	struct lines stack = { 0 }, tmp = { 0 };
-	size_t want = (size_t)t->scroll + (size_t)h;
-	int exhausted = 0;
-	while (stack.n < want) {
+	struct entry_mark *marks = NULL;
+	size_t n_marks = 0;
+	int anchored = t->anchored && c;
+	int found = !anchored;
+	long base = 0, target = t->scroll_req > 0 ? t->scroll_req : 0;
+	int exhausted = 0, at_floor = 0;
+	while (1) {
+		if (!found && cursor_at_or_before(&k, &t->anchor)) {
+			found = 1;
+			base = (long)stack.n + t->anchor_skip;
+		}
+		if (found) {
+			target = base + t->scroll_req;
+			if (target < 0)
+				target = 0;
+			if ((long)stack.n >= target + h)
+				break;
+		}
+		if (floor && cursor_at_or_before(&k, floor)) {
+			exhausted = at_floor = 1;
+			break;
+		}
 		const struct mdl_message *m;
 		const struct mdl_notice *n;
 		int64_t at, older;
+		struct cursor before = k;
 		if (!cursor_next(&k, &m, &n, &at)) {
 			exhausted = 1;
 			break;
 		}
+		marks = xrealloc(marks, (n_marks + 1) * sizeof(*marks));
+		marks[n_marks].start = stack.n;
+		marks[n_marks++].before = before;
 		if (m)
 			render_message(t, m, width, &tmp);
 		else
-			render_notice(n, width, &tmp);
+			render_notice(t, n, width, &tmp);
 		lines_move_reversed(&stack, &tmp);
-		if (!cursor_peek_time(&k, &older) || day_key(older) != day_key(at)) {
+		if (!cursor_peek_time(&k, floor, &older) || day_key(older) != day_key(at)) {
 			render_day(at, &tmp);
 			lines_move_reversed(&stack, &tmp);
 		}
 	}
+	if (!found) {
+		base = (long)stack.n;
+		target = base + t->scroll_req;
+	}
 	if (exhausted && c) {
-		render_banner(c, &tmp);
+		render_banner(c, at_floor, &tmp);
 		lines_move_reversed(&stack, &tmp);
 	}
-	/* Clamp the scroll at the top of what exists. */
-	t->log_at_top = exhausted;
-	if (exhausted && (size_t)t->scroll + (size_t)h > stack.n)
-		t->scroll = stack.n > (size_t)h ? (int)(stack.n - (size_t)h) : 0;
+	if (target < 0)
+		target = 0;
+	/* Clamp at the top of what exists. */
+	t->log_at_top = exhausted && !at_floor && target + h >= (long)stack.n;
+	if (exhausted && target + h > (long)stack.n)
+		target = stack.n > (size_t)h ? (long)(stack.n - (size_t)h) : 0;
+	t->scroll_req = 0;
+	t->scroll = (int)target;
+
+	/* Re-anchor at the entry on the bottom row, or follow the bottom again. */
+	if (target == 0 || !c) {
+		t->anchored = 0;
+		t->new_below = 0;
+	} else {
+		if (!t->anchored)
+			log_pos_newest(t, c, &t->newest_seen);
+		size_t i = n_marks;
+		while (i > 0 && marks[i - 1].start > (size_t)target)
+			i--;
+		if (i > 0) {
+			cursor_pos(&marks[i - 1].before, &t->anchor);
+			t->anchor_skip = (int)(target - (long)marks[i - 1].start);
+		} else {
+			cursor_pos(&k, &t->anchor);
+			t->anchor_skip = (int)(target - (long)stack.n);
+		}
+		t->anchored = 1;
+		t->new_below = count_newer(c, &t->newest_seen);
+	}
 
 	for (int row = 0; row < h; row++) {
-		size_t idx = (size_t)t->scroll + (size_t)(h - 1 - row);
+		size_t idx = (size_t)target + (size_t)(h - 1 - row);
 		if (idx >= stack.n)
 			continue;
 		const struct vline *v = &stack.v[idx];
 		int x = v->indent;
 		for (int s = 0; s < v->n && x < width; s++)
-			x += draw_text(w, row, x, v->seg[s].text, strlen(v->seg[s].text), width - x,
-				t->attr[v->seg[s].role]);
+			draw_highlighted(t, w, row, &x, width, &v->seg[s], v->hit);
 	}
+	if (t->anchored && h > 1) {
+		char *text = t->new_below ?
+			xasprintf("── %u new message%s below · End to jump ──", t->new_below,
+				t->new_below == 1 ? "" : "s") :
+			xstrdup("── more below · End to jump ──");
+		int role = t->new_below ? TR_MARKER : TR_HINT;
+		int tw = (int)utf8_width(text);
+		int x = tw < width ? (width - tw) / 2 : 0;
+		draw_fill(w, h - 1, 0, width, t->attr[TR_DEFAULT]);
+		draw_text(w, h - 1, x, text, strlen(text), width - x, t->attr[role]);
+		free(text);
+	}
+	free(marks);
 	lines_free(&stack);
 	lines_free(&tmp);
 }

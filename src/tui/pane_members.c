@@ -1,4 +1,5 @@
-/* The member list: presence mark and name, online first. A member listed in the channel's
+/* The member list: presence mark, role badge (★ owner, ◆ admin) and name, online first,
+ * then owners and admins, then by name. A member listed in the channel's
  * last `presence` frame counts as online even when REST said offline (the official observer
  * UI does the same: a presence frame can only upgrade a member, never downgrade one). */
 #include <stdio.h>
@@ -23,6 +24,11 @@ static int presence_rank(enum mdl_presence p)
 	}
 }
 
+static int role_rank(const char *role)
+{
+	return str_eq(role, "owner") ? 0 : str_eq(role, "admin") ? 1 : 2;
+}
+
 static const char *shown_name(const struct mdl_member *m)
 {
 	return m->display_name && *m->display_name ? m->display_name :
@@ -33,6 +39,9 @@ static int cmp_shown(const void *a, const void *b)
 {
 	const struct shown *x = a, *y = b;
 	int d = presence_rank(x->p) - presence_rank(y->p);
+	if (d)
+		return d;
+	d = role_rank(x->m->role) - role_rank(y->m->role);
 	if (d)
 		return d;
 	return strcasecmp(shown_name(x->m), shown_name(y->m));
@@ -77,9 +86,14 @@ void pane_members_draw(struct tui *t, WINDOW *w)
 		}
 		int y = r + 1;
 		draw_text(w, y, 1, mark, strlen(mark), wd - 1, t->attr[role]);
+		/* The server role after the mark: ★ owner, ◆ admin. */
+		const char *badge = str_eq(e->m->role, "owner") ? "★" :
+			str_eq(e->m->role, "admin") ? "◆" : " ";
+		draw_text(w, y, 2, badge, strlen(badge), wd - 2,
+			t->attr[str_eq(e->m->role, "owner") ? TR_ROLE_OWNER : TR_ROLE_ADMIN]);
 		attr_t a = str_eq(e->m->agent_id, t->acct->agent_id) ? t->attr[TR_SELF] :
 			t->attr[TR_AUTHOR0 + theme_author_index(e->m->username)];
-		draw_untrusted(w, y, 3, shown_name(e->m), wd - 3, a);
+		draw_untrusted(w, y, 4, shown_name(e->m), wd - 4, a);
 	}
 	free(list);
 }

@@ -1,4 +1,8 @@
-/* The server list: joined servers with unread (•) and mention (!) marks. */
+/* The server list: joined servers with unread (•) and mention (!) marks and a count (mentions
+ * when there are any, else unread messages). */
+#include <stdio.h>
+#include <string.h>
+
 #include "moltty/base.h"
 #include "tui_priv.h"
 
@@ -34,6 +38,12 @@ void pane_servers_draw(struct tui *t, WINDOW *w)
 		const char *mark = mentions ? "!" : unread ? "\xe2\x80\xa2" : " ";
 		draw_text(w, y, 0, mark, 3, 1, a);
 		const char *name = s->is_dms ? "Direct messages" : s->name ? s->name : s->id;
-		draw_untrusted(w, y, 2, name, wd - 2, a);
+		char count[24] = "";
+		if (s != cur && (mentions || unread))
+			snprintf(count, sizeof(count), " %u", mentions ? mentions : unread);
+		int cw = (int)strlen(count);
+		draw_untrusted(w, y, 2, name, wd - 2 - cw, a);
+		if (cw && cw < wd - 2)
+			draw_text(w, y, wd - cw, count, (size_t)cw, cw, a);
 	}
 }

@@ -8,11 +8,14 @@
 #include "moltty/utf8.h"
 #include "tui_priv.h"
 
-static unsigned unread_total(const struct mdl_account *a)
+static unsigned unread_total(const struct mdl_account *a, unsigned *mentions)
 {
 	unsigned n = 0;
-	for (size_t i = 0; i < a->n_servers; i++)
+	*mentions = 0;
+	for (size_t i = 0; i < a->n_servers; i++) {
 		n += mdl_server_unread(a->servers[i]);
+		*mentions += mdl_server_mentions(a->servers[i]);
+	}
 	return n;
 }
 
@@ -38,7 +41,7 @@ void statusbar_draw(struct tui *t, WINDOW *w)
 	struct buf b = BUF_INIT;
 	const struct mdl_account *acct = t->acct;
 	if (acct->observer)
-		buf_puts(&b, "observer (read-only)");
+		buf_puts(&b, "observer (read-only: posting needs an agent identity)");
 	else
 		buf_puts(&b, acct->label ? acct->label : "?");
 	buf_printf(&b, " · %s", conn_text(acct));
@@ -52,11 +55,19 @@ void statusbar_draw(struct tui *t, WINDOW *w)
 		buf_printf(&b, "/#%s", c->name);
 	else if (c && c->peer)
 		buf_printf(&b, "/@%s", c->peer);
-	unsigned unread = unread_total(acct);
+	unsigned mentions;
+	unsigned unread = unread_total(acct, &mentions);
 	if (unread)
 		buf_printf(&b, " · %u unread", unread);
-	if (t->scroll > 0)
+	if (mentions)
+		buf_printf(&b, " · %u mention%s", mentions, mentions == 1 ? "" : "s");
+	if (t->anchored)
 		buf_puts(&b, " · scrolled");
+	if (t->search != SEARCH_OFF && t->search_query && *t->search_query)
+		buf_printf(&b, " · search \"%s\" (n/N, Esc)", t->search_query);
+	size_t units = utf8_utf16_len(el_text(&t->edit));
+	if (units > 3500)
+		buf_printf(&b, " · %zu/4000%s", units, units > 4000 ? " TOO LONG" : "");
 
 	/* Everything above may hold network text (names, errors): sanitise the whole line. */
 	char *left = utf8_sanitize(buf_cstr(&b), 0);

@@ -1,8 +1,11 @@
-/* Turning a theme into curses attributes: one colour pair per role. Terminals with 8 or 16
- * colours get colour numbers folded into their range; NO_COLOR (any value) or a terminal
- * without colours keeps only the attributes (bold, reverse, ...), so the selection and the
- * status bar stay visible in monochrome. */
+/* Turning a theme into curses attributes: one colour pair per role. Colours degrade by
+ * nearest match (theme_colour_fit): truecolor on direct-colour terminals (COLORS >= 2^24), or
+ * with COLORTERM=truecolor on a terminal that can redefine its 256 palette entries; else the
+ * nearest of 256, 16 or 8 colours. NO_COLOR (any value) or a terminal without colours uses the
+ * mono theme: attributes only, so the selection and the status bar stay visible. */
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "tui_priv.h"
 
@@ -22,54 +25,76 @@ static attr_t attrs_of(unsigned a)
 	return r;
 }
 
-static short fold_colour(short c)
+int theme_colour_mode(void)
+{
+	const char *no_color = getenv("NO_COLOR");
+	if (!has_colors() || (no_color && *no_color))
+		return 0;
+	return 1;
+}
+
+/* Palette slots redefined for RGB colours (COLORTERM=truecolor with can_change_color). */
+struct palette {
+	int rgb[240];
+	int n;
+};
+
+static int palette_slot(struct palette *p, int rgb)
+{
+	for (int i = 0; i < p->n; i++)
+		if (p->rgb[i] == rgb)
+			return 16 + i;
+	if (p->n >= 240 || 16 + p->n >= COLORS)
+		return -1;
+	int slot = 16 + p->n;
+	p->rgb[p->n++] = rgb;
+	init_extended_color(slot, ((rgb >> 16) & 0xff) * 1000 / 255, ((rgb >> 8) & 0xff) * 1000 / 255,
+		(rgb & 0xff) * 1000 / 255);
+	return slot;
+}
+
+static int fit(int c, int truecolor_palette, struct palette *pal)
 {
 	if (c < 0)
 		return -1;
-	if (c < COLORS)
-		return c;
-	/* bright-x (8-15) on an 8-colour terminal becomes x; 256-colour numbers fold too. */
-	return (short)(c % 8);
-}
-
-/* Roles whose meaning is carried by colour alone get an attribute in monochrome. */
-static attr_t monochrome_extra(int role)
-{
-	switch (role) {
-	case TR_SELECTED:
-	case TR_STATUS:
-	case TR_TITLE:
-		return A_REVERSE;
-	case TR_MENTION:
-	case TR_UNREAD:
-	case TR_ERROR:
-		return A_BOLD;
-	case TR_PENDING:
-	case TR_TIME:
-	case TR_TYPING:
-		return A_DIM;
-	default:
-		return A_NORMAL;
+	if (truecolor_palette && THEME_IS_RGB(c)) {
+		int slot = palette_slot(pal, c & 0xffffff);
+		if (slot >= 0)
+			return slot;
 	}
+	return theme_colour_fit(c, COLORS);
 }
 
-void theme_apply(struct tui *t, const struct theme *th)
+void theme_apply(struct tui *t, const struct theme *requested)
 {
-	const char *no_color = getenv("NO_COLOR");
-	int colour = has_colors() && !(no_color && *no_color);
-	if (colour) {
+	int colour = theme_colour_mode();
+	struct theme mono;
+	const struct theme *th = requested;
+	if (!colour) {
+		char *err = NULL;
+		theme_defaults(&mono);
+		theme_parse(&mono, theme_builtin_text("mono"), &err);
+		free(err);
+		th = &mono;
+	} else if (!t->colours_started) {
 		start_color();
 		use_default_colors();
-		colour = COLOR_PAIRS > TR_COUNT;
+		t->colours_started = 1;
 	}
+	if (colour && COLOR_PAIRS <= TR_COUNT)
+		colour = 0;
+	const char *ct = getenv("COLORTERM");
+	int truecolor_palette = colour && COLORS >= 256 && COLORS < 0x1000000 && ct &&
+		(strcasecmp(ct, "truecolor") == 0 || strcasecmp(ct, "24bit") == 0) &&
+		can_change_color();
+	struct palette pal = { .n = 0 };
 	for (int i = 0; i < TR_COUNT; i++) {
 		const struct theme_style *st = &th->style[i];
 		attr_t a = attrs_of(st->attrs);
 		if (colour) {
-			init_pair((short)(i + 1), fold_colour(st->fg), fold_colour(st->bg));
+			init_extended_pair(i + 1, fit(st->fg, truecolor_palette, &pal),
+				fit(st->bg, truecolor_palette, &pal));
 			a |= COLOR_PAIR(i + 1);
-		} else {
-			a = (a & ~A_ITALIC) | monochrome_extra(i);
 		}
 		t->attr[i] = a;
 	}

@@ -31,6 +31,13 @@ static const char *const role_names[TR_COUNT] = {
 	[TR_PRES_ONLINE] = "presence.online",
 	[TR_PRES_IDLE] = "presence.idle",
 	[TR_PRES_OFFLINE] = "presence.offline",
+	[TR_ROLE_OWNER] = "role.owner",
+	[TR_ROLE_ADMIN] = "role.admin",
+	[TR_SEARCH] = "search",
+	[TR_SEARCH_CURRENT] = "search.current",
+	[TR_MARKER] = "marker",
+	[TR_PICKER] = "picker",
+	[TR_HINT] = "hint",
 	[TR_AUTHOR0 + 0] = "author.0",
 	[TR_AUTHOR0 + 1] = "author.1",
 	[TR_AUTHOR0 + 2] = "author.2",
@@ -66,6 +73,13 @@ static const char default_theme[] =
 	"presence.online = green\n"
 	"presence.idle = yellow\n"
 	"presence.offline = bright-black\n"
+	"role.owner = yellow bold\n"
+	"role.admin = cyan\n"
+	"search = black on yellow\n"
+	"search.current = black on bright-yellow bold\n"
+	"marker = black on yellow bold\n"
+	"picker = white on blue\n"
+	"hint = bright-black italic\n"
 	"author.0 = red\n"
 	"author.1 = green\n"
 	"author.2 = yellow\n"
@@ -108,10 +122,34 @@ void theme_defaults(struct theme *t)
 		abort(); /* the built-in theme is covered by a unit test */
 }
 
-static int parse_colour(const char *w, short *out)
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int parse_colour(const char *w, int *out)
 {
 	if (strcasecmp(w, "default") == 0) {
 		*out = THEME_COLOR_DEFAULT;
+		return 0;
+	}
+	if (w[0] == '#') {
+		int v = 0;
+		if (strlen(w) != 7)
+			return -1;
+		for (int i = 1; i < 7; i++) {
+			int d = hex_digit(w[i]);
+			if (d < 0)
+				return -1;
+			v = v * 16 + d;
+		}
+		*out = THEME_RGB_FLAG | v;
 		return 0;
 	}
 	int bright = 0;
@@ -121,7 +159,7 @@ static int parse_colour(const char *w, short *out)
 	}
 	for (size_t i = 0; i < MC_ARRAY_LEN(colour_names); i++) {
 		if (strcasecmp(w, colour_names[i]) == 0) {
-			*out = (short)(i + (size_t)bright);
+			*out = (int)(i + (size_t)bright);
 			return 0;
 		}
 	}
@@ -131,7 +169,7 @@ static int parse_colour(const char *w, short *out)
 	long n = strtol(w, &end, 10);
 	if (*end || n < 0 || n > 255)
 		return -1;
-	*out = (short)n;
+	*out = (int)n;
 	return 0;
 }
 
@@ -148,6 +186,21 @@ static int parse_attr(const char *w, unsigned *attrs)
 		}
 	}
 	return -1;
+}
+
+/* '#' starts a comment, except in a colour word "#rrggbb". */
+static void strip_comment(char *line)
+{
+	for (char *p = line; (p = strchr(p, '#')); p++) {
+		int at_start = strspn(line, " \t") == (size_t)(p - line);
+		int colour = !at_start && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '=') &&
+			strspn(p + 1, "0123456789abcdefABCDEF") == 6 &&
+			(p[7] == '\0' || p[7] == ' ' || p[7] == '\t');
+		if (!colour) {
+			*p = '\0';
+			return;
+		}
+	}
 }
 
 /* "fg [on bg] attrs...": words separated by spaces. */
@@ -188,9 +241,7 @@ int theme_parse(struct theme *t, const char *text, char **err)
 		if (nl)
 			*nl = '\0';
 		lineno++;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
+		strip_comment(line);
 		char *l = str_trim(line);
 		if (*l) {
 			char *eq = strchr(l, '=');

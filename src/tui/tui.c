@@ -1,7 +1,9 @@
 /* The TUI's life cycle (terminal, watchers, the coalesced redraw) and its actions: selecting
  * servers and channels, scrolling, submitting the input line through the command table. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +14,7 @@
 #include "moltty/cmd.h"
 #include "moltty/fsutil.h"
 #include "moltty/log.h"
+#include "moltty/utf8.h"
 #include "tui_priv.h"
 
 /* ---- selection ---- */
@@ -28,6 +31,25 @@ struct mdl_channel *tui_cur_channel(struct tui *t)
 	return t->channel_id ? mdl_channel_find(t->acct, t->channel_id) : NULL;
 }
 
+int tui_channel_hidden(struct tui *t, const struct mdl_channel *c)
+{
+	for (size_t i = 0; i < t->n_cs; i++)
+		if (str_eq(t->cs[i]->id, c->id))
+			return t->cs[i]->closed;
+	return 0;
+}
+
+static void reset_view(struct tui *t)
+{
+	t->scroll = 0;
+	t->scroll_req = 0;
+	t->anchored = 0;
+	t->new_below = 0;
+	t->log_at_top = 0;
+	if (t->search != SEARCH_OFF)
+		search_end(t);
+}
+
 void tui_select_channel(struct tui *t, struct mdl_channel *c)
 {
 	struct mdl_channel *old = tui_cur_channel(t);
@@ -38,26 +60,31 @@ void tui_select_channel(struct tui *t, struct mdl_channel *c)
 	str_replace(&t->channel_id, c ? c->id : NULL);
 	if (c)
 		str_replace(&t->server_id, c->server->id);
-	t->scroll = 0;
-	t->log_at_top = 0;
+	reset_view(t);
 	t->ui_dirty = 1;
+	el_set_history(&t->edit, c ? &chan_state(t, c->id)->hist : NULL);
 	if (!c)
 		return;
+	struct chan_state *cs = chan_state(t, c->id);
+	cs->closed = 0;
 	mdl_channel_set_viewing(c, 1);
-	if (t->client)
+	if (t->client) {
+		cs->watched = 1;
 		mc_client_open_channel(t->client, c->id);
+	}
 }
 
 static struct mdl_channel *default_channel(struct tui *t, struct mdl_server *s)
 {
-	if (s->n_channels == 0)
-		return NULL;
 	if (t->opt.prefer_channel) {
 		struct mdl_channel *c = mdl_channel_find_name(s, t->opt.prefer_channel);
-		if (c)
+		if (c && !tui_channel_hidden(t, c))
 			return c;
 	}
-	return s->channels[0];
+	for (size_t i = 0; i < s->n_channels; i++)
+		if (!tui_channel_hidden(t, s->channels[i]))
+			return s->channels[i];
+	return NULL;
 }
 
 void tui_select_server(struct tui *t, struct mdl_server *s)
@@ -88,6 +115,8 @@ static void ensure_selection(struct tui *t)
 	if (tui_cur_channel(t))
 		return;
 	struct mdl_server *s = tui_cur_server(t);
+	if (s && s->n_channels > 0 && !default_channel(t, s))
+		return; /* every channel of it was closed with /part: stay */
 	if (!s && t->opt.prefer_server) {
 		for (size_t i = 0; i < t->acct->n_servers && !s; i++)
 			if (t->acct->servers[i]->name &&
@@ -116,13 +145,19 @@ void tui_step_channel(struct tui *t, int delta)
 	if (!s || s->n_channels == 0)
 		return;
 	struct mdl_channel *c = tui_cur_channel(t);
-	size_t i = 0, n = s->n_channels;
+	size_t n = s->n_channels, i = 0;
 	while (c && i < n && s->channels[i] != c)
 		i++;
 	if (!c || i == n)
 		i = delta > 0 ? n - 1 : 0;
-	i = (i + n + (size_t)(delta % (int)n + (int)n)) % n;
-	tui_select_channel(t, s->channels[i]);
+	int step = delta > 0 ? 1 : -1;
+	for (size_t tries = 0; tries < n; tries++) {
+		i = (i + n + (size_t)(step + (int)n)) % n;
+		if (!tui_channel_hidden(t, s->channels[i])) {
+			tui_select_channel(t, s->channels[i]);
+			return;
+		}
+	}
 }
 
 void tui_step_server(struct tui *t, int delta)
@@ -140,15 +175,69 @@ void tui_step_server(struct tui *t, int delta)
 	tui_select_server(t, t->acct->servers[i]);
 }
 
+void tui_goto_channel_number(struct tui *t, int number)
+{
+	struct mdl_server *s = tui_cur_server(t);
+	if (!s)
+		return;
+	int k = 0;
+	for (size_t i = 0; i < s->n_channels; i++) {
+		if (tui_channel_hidden(t, s->channels[i]))
+			continue;
+		if (++k == number) {
+			tui_select_channel(t, s->channels[i]);
+			return;
+		}
+	}
+}
+
+/* Alt-a / Alt-m: the next channel (in list order, across servers, wrapping) with unread
+ * messages or mentions. */
+void tui_next_activity(struct tui *t, int mentions)
+{
+	struct mdl_channel *cur = tui_cur_channel(t);
+	struct mdl_channel **all = NULL;
+	size_t n = 0, at = 0;
+	for (size_t i = 0; i < t->acct->n_servers; i++) {
+		struct mdl_server *s = t->acct->servers[i];
+		all = xrealloc(all, (n + s->n_channels + 1) * sizeof(*all));
+		for (size_t j = 0; j < s->n_channels; j++) {
+			if (s->channels[j] == cur)
+				at = n;
+			all[n++] = s->channels[j];
+		}
+	}
+	for (size_t k = 1; k <= n; k++) {
+		struct mdl_channel *c = all[(at + k) % n];
+		if (c != cur && (mentions ? c->mentions : c->unread)) {
+			tui_select_channel(t, c);
+			free(all);
+			return;
+		}
+	}
+	free(all);
+	mdl_notice(t->model, 0, mentions ? "no unread mentions" : "no unread messages");
+}
+
 void tui_scroll(struct tui *t, int delta)
 {
-	struct mdl_channel *c = tui_cur_channel(t);
-	if (delta > 0 && t->log_at_top && c && t->client)
-		mc_client_load_older(t->client, c->id);
-	t->scroll += delta;
-	if (t->scroll < 0)
-		t->scroll = 0;
-	t->ui_dirty = 1; /* the draw clamps scroll at the top */
+	t->scroll_req += delta;
+	t->ui_dirty = 1; /* the draw applies and clamps it */
+}
+
+void tui_scroll_top(struct tui *t)
+{
+	t->scroll_req = INT_MAX / 4;
+	t->ui_dirty = 1;
+}
+
+void tui_scroll_bottom(struct tui *t)
+{
+	t->scroll_req = 0;
+	t->scroll = 0;
+	t->anchored = 0;
+	t->new_below = 0;
+	t->ui_dirty = 1;
 }
 
 void tui_request_quit(struct tui *t)
@@ -157,123 +246,28 @@ void tui_request_quit(struct tui *t)
 		t->opt.on_quit(t->opt.ud);
 }
 
-/* ---- the command host ---- */
-
-static void host_notice(void *ud, int level, const char *text)
-{
-	struct tui *t = ud;
-	mdl_notice(t->model, level, "%s", text);
-}
-
-static int host_send(void *ud, const char *text)
-{
-	struct tui *t = ud;
-	struct mdl_channel *c = tui_cur_channel(t);
-	if (!c) {
-		mdl_notice(t->model, 1, "no channel selected yet");
-		return -1;
-	}
-	if (!t->client) {
-		mdl_notice(t->model, 1, "not connected yet: message not sent");
-		return -1;
-	}
-	t->scroll = 0;
-	return mc_client_send(t->client, c->id, text, "text");
-}
-
-static int host_switch_channel(void *ud, const char *name)
-{
-	struct tui *t = ud;
-	struct mdl_server *s = tui_cur_server(t);
-	struct mdl_channel *c = s ? mdl_channel_find_name(s, name) : NULL;
-	if (!c) {
-		mdl_notice(t->model, 1, "no channel #%s in this server", name);
-		return -1;
-	}
-	tui_select_channel(t, c);
-	return 0;
-}
-
-static struct mdl_server *server_by_name_or_id(struct mdl_account *a, const char *key)
-{
-	for (size_t i = 0; i < a->n_servers; i++) {
-		struct mdl_server *s = a->servers[i];
-		if (str_eq(s->id, key) || (s->name && strcasecmp(s->name, key) == 0))
-			return s;
-	}
-	return NULL;
-}
-
-struct join_req {
-	struct tui *t;
-	char *key;
-};
-
-static void on_public_servers(void *ud, int ok, size_t n, const char *const *ids,
-	const char *const *names)
-{
-	struct join_req *r = ud;
-	struct tui *t = r->t;
-	if (!ok) {
-		mdl_notice(t->model, 2, "could not list public servers");
-	} else {
-		size_t i;
-		for (i = 0; i < n; i++)
-			if (str_eq(ids[i], r->key) || (names[i] && strcasecmp(names[i], r->key) == 0))
-				break;
-		if (i == n) {
-			mdl_notice(t->model, 1, "no public server named %s", r->key);
-		} else {
-			mdl_notice(t->model, 0, "joining %s", names[i] ? names[i] : ids[i]);
-			str_replace(&t->pending_join, ids[i]);
-			mc_client_join_server(t->client, ids[i]);
-		}
-	}
-	free(r->key);
-	free(r);
-}
-
-static int host_join_server(void *ud, const char *key)
-{
-	struct tui *t = ud;
-	struct mdl_server *s = server_by_name_or_id(t->acct, key);
-	if (s) {
-		tui_select_server(t, s);
-		return 0;
-	}
-	if (!t->client) {
-		mdl_notice(t->model, 1, "not connected yet");
-		return -1;
-	}
-	if (t->acct->observer) {
-		mdl_notice(t->model, 1, "observers cannot join servers");
-		return -1;
-	}
-	struct join_req *r = xcalloc(1, sizeof(*r));
-	r->t = t;
-	r->key = xstrdup(key);
-	mc_client_list_public_servers(t->client, on_public_servers, r);
-	return 0;
-}
-
-static void host_quit(void *ud)
-{
-	tui_request_quit(ud);
-}
-
 void tui_submit_line(struct tui *t)
 {
-	struct cmd_host h = {
-		.ud = t,
-		.notice = host_notice,
-		.send = host_send,
-		.switch_channel = host_switch_channel,
-		.join_server = host_join_server,
-		.quit = host_quit,
-	};
+	struct cmd_host h;
+	host_init(t, &h);
+	cmd_completion_reset(&t->comp);
+	const char *text = el_text(&t->edit);
+	int chat = text[0] != '/' || text[1] == '/';
+	if (chat && text[strspn(text, " \n")] &&
+		(t->acct->observer || utf8_utf16_len(text) > 4000)) {
+		/* Refused: say why and keep the text, so nothing typed is lost. */
+		host_send_text(t, text[0] == '/' ? text + 1 : text, t->code_next);
+		t->ui_dirty = 1;
+		return;
+	}
 	char *line = el_take(&t->edit);
 	t->ui_dirty = 1;
-	cmd_execute(&h, line);
+	if (t->code_next && line[0] && line[0] != '/') {
+		t->code_next = 0;
+		host_send_text(t, line, 1);
+	} else {
+		cmd_execute(&h, line);
+	}
 	free(line);
 }
 
@@ -287,6 +281,42 @@ void tui_after_edit(struct tui *t)
 		mc_client_typing(t->client, c->id);
 }
 
+static void apply_mouse(struct tui *t)
+{
+	/* The wheel only: other buttons stay with the terminal as far as it allows (Shift +
+	 * drag selects text in xterm-like terminals while mouse reporting is on). */
+	mmask_t want = t->cfg->mouse ? (BUTTON4_PRESSED | BUTTON5_PRESSED) : 0;
+	mousemask(want, NULL);
+	mouseinterval(0);
+}
+
+void tui_apply_config(struct tui *t)
+{
+	t->model->max_msgs_per_channel = (size_t)t->cfg->scrollback_max;
+	chatlog_set_dir(&t->chatlog, t->cfg->log_dir);
+	apply_mouse(t);
+	t->need_relayout = 1;
+	t->ui_dirty = 1;
+	mdl_mark_dirty(t->model, MDL_DIRTY_ALL);
+}
+
+int tui_set_theme(struct tui *t, const char *name)
+{
+	struct theme th;
+	char *err = NULL;
+	int rc = theme_load(&th, name, &err);
+	if (err)
+		mdl_notice(t->model, 1, "theme: %s", err);
+	free(err);
+	if (rc == -2)
+		return -1;
+	theme_apply(t, &th);
+	clearok(curscr, TRUE);
+	t->need_relayout = 1;
+	t->ui_dirty = 1;
+	return 0;
+}
+
 /* ---- watchers ---- */
 
 static void on_stdin(struct ev_loop *loop, ev_io *w, int revents)
@@ -298,6 +328,8 @@ static void on_stdin(struct ev_loop *loop, ev_io *w, int revents)
 		keys_handle(t, rc == KEY_CODE_YES, ch);
 		got = 1;
 	}
+	if (got)
+		keys_flush_escape(t);
 	/* Readable yet nothing to read: the terminal is gone (hangup, EOF). Stop instead of
 	 * spinning on a descriptor that stays readable forever. */
 	struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
@@ -347,36 +379,46 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	t->ui_dirty = 1; /* the clock */
 }
 
+/* Follow every channel, not only the one on screen: unread and mention counts, notifications
+ * and logs need their live messages. */
+static void watch_channels(struct tui *t)
+{
+	if (!t->client)
+		return;
+	for (size_t i = 0; i < t->acct->n_servers; i++) {
+		struct mdl_server *s = t->acct->servers[i];
+		for (size_t j = 0; j < s->n_channels; j++) {
+			struct chan_state *cs = chan_state(t, s->channels[j]->id);
+			if (!cs->watched && !cs->closed) {
+				cs->watched = 1;
+				mc_client_open_channel(t->client, s->channels[j]->id);
+			}
+		}
+	}
+}
+
 static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct tui *t = w->data;
 	ensure_selection(t);
+	if (t->model->dirty & (MDL_DIRTY_SERVERS | MDL_DIRTY_CHANNELS))
+		watch_channels(t);
 	if (!t->model->dirty && !t->ui_dirty)
 		return;
+	if (t->model->dirty & MDL_DIRTY_LOG)
+		notify_scan(t);
 	draw_all(t);
 	t->model->dirty = 0;
 	t->ui_dirty = 0;
+	/* Scrolled up to the oldest message held: fetch the page before it (a no-op while one
+	 * is loading or when the channel's start was reached). */
+	struct mdl_channel *c = tui_cur_channel(t);
+	if (t->log_at_top && t->anchored && c && t->client && c->history == MDL_HIST_LOADED)
+		mc_client_load_older(t->client, c->id);
 	arm_tick(t);
 }
 
 /* ---- life cycle ---- */
-
-static void load_theme(struct tui *t)
-{
-	struct theme th;
-	theme_defaults(&th);
-	if (t->opt.theme_file) {
-		char *text = fs_read_file(t->opt.theme_file, NULL);
-		char *err = NULL;
-		if (!text)
-			mdl_notice(t->model, 1, "theme %s: %s", t->opt.theme_file, strerror(errno));
-		else if (theme_parse(&th, text, &err) != 0)
-			mdl_notice(t->model, 1, "theme %s: %s", t->opt.theme_file, err);
-		free(err);
-		free(text);
-	}
-	theme_apply(t, &th);
-}
 
 struct tui *tui_new(const struct tui_options *o, char **err)
 {
@@ -394,7 +436,11 @@ struct tui *tui_new(const struct tui_options *o, char **err)
 	t->opt = *o;
 	t->model = o->model;
 	t->acct = o->account;
+	t->cfg = o->config;
+	t->session_start_ms = wall_ms();
 	el_init(&t->edit);
+	el_init(&t->search_edit);
+	el_init(&t->picker_edit);
 
 	cbreak();
 	noecho();
@@ -404,7 +450,10 @@ struct tui *tui_new(const struct tui_options *o, char **err)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	keys_init();
-	load_theme(t);
+	const char *theme = o->theme_file ? o->theme_file : t->cfg->theme;
+	if (tui_set_theme(t, theme) != 0)
+		tui_set_theme(t, "default");
+	tui_apply_config(t);
 	t->need_relayout = 1;
 	t->ui_dirty = 1;
 
@@ -443,9 +492,21 @@ void tui_free(struct tui *t)
 	for (int i = 0; i < PANE_COUNT; i++)
 		if (t->win[i])
 			delwin(t->win[i]);
+	mousemask(0, NULL);
 	endwin();
+	notify_restore_title(t);
 	delscreen(t->screen);
 	el_free(&t->edit);
+	el_free(&t->search_edit);
+	el_free(&t->picker_edit);
+	cmd_completion_reset(&t->comp);
+	chan_states_free(t);
+	chatlog_free(&t->chatlog);
+	log_pos_free(&t->anchor);
+	log_pos_free(&t->newest_seen);
+	free(t->search_query);
+	free(t->hit_id);
+	free(t->title);
 	free(t->server_id);
 	free(t->channel_id);
 	free(t->pending_join);

@@ -6,8 +6,11 @@
 #include <ev.h>
 
 #include "moltty/client.h"
+#include "moltty/cmd.h"
+#include "moltty/config.h"
 #include "moltty/model.h"
 #include "moltty/tui.h"
+#include "chatlog.h"
 #include "editline.h"
 #include "layout.h"
 #include "theme.h"
@@ -24,24 +27,83 @@ enum tui_pane {
 	PANE_COUNT
 };
 
+/* A position in the merged stream of a channel's messages and the model's notices: everything
+ * at or before it (in drawing order). Stable while older pages arrive or old messages drop. */
+struct log_pos {
+	size_t notices;   /* notices at or before (a count over the notice ring's history) */
+	int64_t ms;       /* the newest message at or before: its time and id (-1: none) */
+	char *id;
+};
+
+/* What the UI remembers per channel (the model knows nothing of it). */
+struct chan_state {
+	char *id;
+	struct el_history hist;  /* lines typed in this channel */
+	int closed;              /* /part: hidden from the lists until /join */
+	int watched;             /* subscribed (for unread counts) through the client */
+	int cleared;             /* /clear: entries at or before `clear` are not drawn */
+	struct log_pos clear;
+	int64_t seen_ms;         /* messages after (seen_ms, seen_id) are new: notified, logged */
+	char *seen_id;
+};
+
+enum search_mode { SEARCH_OFF = 0, SEARCH_TYPING, SEARCH_BROWSING };
+
 struct tui {
 	struct tui_options opt;
 	struct mdl_model *model;
 	struct mdl_account *acct;
 	struct mc_client *client;
+	struct config *cfg;
 	SCREEN *screen;
 
 	attr_t attr[TR_COUNT];
+	int colours_started;
 	struct tui_layout lay;
 	WINDOW *win[PANE_COUNT];
 	int need_relayout;
 
 	struct editline edit;
+	struct cmd_completion comp;
+	int code_next;          /* /code: the next line goes out as a code block */
+	int esc_pending;        /* ESC seen: the next key is Alt+key */
 	char *server_id;        /* current selection, by id: the model may drop entries */
 	char *channel_id;
 	char *pending_join;     /* a server id we asked to join: switch to it when it appears */
-	int scroll;             /* log lines scrolled up from the bottom */
+
+	/* The log's view: following the bottom (scroll == 0), or anchored at `anchor` with
+	 * `anchor_skip` of its lines below the screen, so nothing moves when messages arrive. */
+	int scroll;             /* log lines hidden below the screen, recomputed every draw */
+	int scroll_req;         /* lines to scroll by at the next draw (+ up, - down) */
+	int anchored;
+	struct log_pos anchor;
+	int anchor_skip;
+	struct log_pos newest_seen; /* the newest entry when the user scrolled away */
+	unsigned new_below;     /* messages newer than that, shown on the marker */
 	int log_at_top;         /* the last draw reached the oldest message held */
+
+	/* search */
+	enum search_mode search;
+	struct editline search_edit;
+	char *search_query;
+	int has_hit;
+	int64_t hit_ms;
+	char *hit_id;
+
+	/* channel picker */
+	int picker_open;
+	struct editline picker_edit;
+	size_t picker_sel;
+
+	/* notifications */
+	int64_t last_notify_ms; /* mono_ms of the last notify_command run */
+	char *title;            /* what we last put in the window title, NULL: never set */
+	int64_t session_start_ms;
+
+	struct chan_state **cs;
+	size_t n_cs;
+	struct chatlog chatlog;
+
 	int ui_dirty;
 	int64_t prefer_deadline; /* mono_ms until which we wait for opt.prefer_server */
 
@@ -58,17 +120,41 @@ void tui_select_channel(struct tui *t, struct mdl_channel *c);
 void tui_select_server(struct tui *t, struct mdl_server *s);
 void tui_step_channel(struct tui *t, int delta);
 void tui_step_server(struct tui *t, int delta);
+void tui_goto_channel_number(struct tui *t, int n);   /* Alt-1..9: 1-based, visible ones */
+void tui_next_activity(struct tui *t, int mentions);  /* Alt-a / Alt-m */
 void tui_scroll(struct tui *t, int delta_lines);
+void tui_scroll_top(struct tui *t);
+void tui_scroll_bottom(struct tui *t);
 void tui_submit_line(struct tui *t);
 void tui_after_edit(struct tui *t); /* the text changed: tell others we type */
 void tui_request_quit(struct tui *t);
+void tui_apply_config(struct tui *t); /* after /set: layout, limits, mouse */
+int tui_set_theme(struct tui *t, const char *name);
+int tui_channel_hidden(struct tui *t, const struct mdl_channel *c);
+void tui_complete(struct tui *t);
+
+/* host.c: the cmd_host the command table acts through */
+void host_init(struct tui *t, struct cmd_host *h);
+int host_send_text(struct tui *t, const char *text, int code);
+
+/* chanstate.c */
+struct chan_state *chan_state(struct tui *t, const char *channel_id);
+void chan_states_free(struct tui *t);
+void log_pos_free(struct log_pos *p);
+void log_pos_copy(struct log_pos *dst, const struct log_pos *src);
+/* The newest position of a channel (everything in it). */
+void log_pos_newest(const struct tui *t, const struct mdl_channel *c, struct log_pos *p);
+/* Compare a message to a position's message key: <0 older, 0 same, >0 newer. */
+int log_pos_cmp_msg(const struct log_pos *p, const struct mdl_message *m);
 
 /* keys.c */
 void keys_init(void);
 void keys_handle(struct tui *t, int is_keycode, wint_t ch);
+void keys_flush_escape(struct tui *t); /* a lone ESC at the end of a read: the Esc key */
 
 /* theme.c */
 void theme_apply(struct tui *t, const struct theme *th);
+int theme_colour_mode(void);
 
 /* draw.c: every string drawn goes through these (sanitised, clipped by display width) */
 int draw_text(WINDOW *w, int y, int x, const char *s, size_t n, int maxw, attr_t attr);
@@ -86,8 +172,30 @@ void pane_members_draw(struct tui *t, WINDOW *w);
 void statusbar_draw(struct tui *t, WINDOW *w);
 void input_draw(struct tui *t, WINDOW *w);
 void input_place_cursor(struct tui *t, WINDOW *w);
+int input_rows_wanted(struct tui *t, int cols);
+void picker_draw(struct tui *t);          /* an overlay over the body, when open */
+void picker_open(struct tui *t);
+void picker_key(struct tui *t, int is_keycode, wint_t ch);
+
+/* search.c */
+void search_start(struct tui *t);                     /* Ctrl-R: type a query */
+int search_run(struct tui *t, const char *query);     /* /search TEXT: jump to the newest hit */
+void search_next(struct tui *t, int older);           /* n / N / Ctrl-R */
+void search_end(struct tui *t);
+int search_key(struct tui *t, int is_keycode, wint_t ch); /* 1: consumed */
+/* ASCII-case-insensitive substring search; NULL when absent or needle is empty. */
+const char *search_find(const char *hay, const char *needle);
+int search_is_hit(const struct tui *t, const struct mdl_message *m);
+
+/* notify.c: new messages since the last look: notifications and chat logs */
+void notify_scan(struct tui *t);
+void notify_restore_title(struct tui *t);
 
 /* pane_channels.c: the label of a channel ("# general", "@peer" for DMs) */
 char *channel_label(const struct mdl_channel *c);
+
+/* member lookup shared by /whois, completion and the member pane */
+struct mdl_member *tui_member_by_name(struct tui *t, const char *username,
+	struct mdl_server **where);
 
 #endif

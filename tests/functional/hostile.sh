@@ -10,7 +10,7 @@ done
 OPENSSL=${OPENSSL_BIN:-openssl}
 command -v "$OPENSSL" >/dev/null 2>&1 || { echo "SKIP: openssl is not installed"; exit 77; }
 
-start_moltty 120 35 --demo
+start_moltty 150 35 --demo
 wait_for 10 'General/#general' || fail "the demo never opened General/#general"
 tm set-option -t T set-titles off >/dev/null 2>&1
 TITLE_BEFORE=$(tm display -p -t T '#{pane_title}')

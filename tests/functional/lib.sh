@@ -45,6 +45,7 @@ fail() {
 	screen
 	echo "---- moltty log (tail) ----"
 	tail -n 30 "$WORK/moltty.log" 2>/dev/null
+	[ -n "${MOLTTY_PID:-}" ] && ps -o stat=,pcpu=,etime= -p "$MOLTTY_PID" 2>/dev/null | sed 's/^/moltty process: /'
 	exit 1
 }
 
@@ -80,7 +81,7 @@ start_moltty() {
 	shift 2
 	rm -f "$WORK/exit"
 	tm new-session -d -s T -x "$_cols" -y "$_rows" -e LANG=C.UTF-8 -e TERM=screen \
-		"\"$MOLTTY\" $* --log \"$WORK/moltty.log\"; echo \$? > \"$WORK/exit\"" ||
+		"\"$MOLTTY\" $* --log \"$WORK/moltty.log\" 2>>\"$WORK/stderr\"; echo \$? > \"$WORK/exit\"" ||
 		fail "cannot start tmux"
 	_pane_pid=$(tm display -p -t T '#{pane_pid}')
 	MOLTTY_PID=""
@@ -98,6 +99,11 @@ wait_exit() {
 	while [ "$(date +%s)" -le "$_deadline" ]; do
 		if [ -s "$WORK/exit" ]; then
 			EXIT_STATUS=$(cat "$WORK/exit")
+			# Sanitizer builds: a leak or an error report fails the test.
+			if grep -q 'Sanitizer\|runtime error' "$WORK/stderr" 2>/dev/null; then
+				head -n 40 "$WORK/stderr"
+				fail "moltty's stderr has a sanitizer report"
+			fi
 			return 0
 		fi
 		sleep 0.1

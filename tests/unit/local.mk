@@ -36,9 +36,17 @@ UNIT_TUI_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/src/tui \
 	-DTHEMES_DIR='"$(abs_top_srcdir)/themes"'
 UNIT_TUI_LDADD = src/libmolttui.a $(BASE_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_cmd tests/unit/test_tui_editline tests/unit/test_tui_layout \
-	tests/unit/test_tui_theme
+	tests/unit/test_tui_theme tests/unit/test_cmd_config tests/unit/test_tui_chatlog
 TESTS += tests/unit/test_cmd tests/unit/test_tui_editline tests/unit/test_tui_layout \
-	tests/unit/test_tui_theme
+	tests/unit/test_tui_theme tests/unit/test_cmd_config tests/unit/test_tui_chatlog \
+	tests/unit/man_sections.sh
+EXTRA_DIST += tests/unit/man_sections.sh
+tests_unit_test_cmd_config_SOURCES = tests/unit/test_cmd_config.c
+tests_unit_test_cmd_config_CPPFLAGS = $(UNIT_TUI_CPPFLAGS) -DMAN_PAGE='"$(abs_top_srcdir)/docs/moltty.1"'
+tests_unit_test_cmd_config_LDADD = $(UNIT_TUI_LDADD)
+tests_unit_test_tui_chatlog_SOURCES = tests/unit/test_tui_chatlog.c
+tests_unit_test_tui_chatlog_CPPFLAGS = $(UNIT_TUI_CPPFLAGS)
+tests_unit_test_tui_chatlog_LDADD = $(UNIT_TUI_LDADD)
 tests_unit_test_cmd_SOURCES = tests/unit/test_cmd.c
 tests_unit_test_cmd_CPPFLAGS = $(UNIT_TUI_CPPFLAGS)
 tests_unit_test_cmd_LDADD = $(UNIT_TUI_LDADD)
@@ -58,5 +66,10 @@ TESTS += tests/unit/test_proto
 tests_unit_test_proto_SOURCES = tests/unit/test_proto.c
 tests_unit_test_proto_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -DFIXTURES_DIR='"$(abs_top_srcdir)/tests/fixtures"'
 tests_unit_test_proto_LDADD = $(BASE_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_proto_social
+TESTS += tests/unit/test_proto_social
+tests_unit_test_proto_social_SOURCES = tests/unit/test_proto_social.c
+tests_unit_test_proto_social_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_proto_social_LDADD = $(BASE_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += tests/fixtures/ws-frames.jsonl tests/fixtures/ws-extra-frames.jsonl \
 	tests/fixtures/rest-transcript.txt

@@ -126,6 +126,121 @@ static void editline__view__scrolls_by_display_width(void **state)
 	el_free(&e);
 }
 
+static void editline__yank__inserts_the_last_kill(void **state)
+{
+	struct editline e;
+	el_init(&e);
+	assert_int_equal(el_yank(&e), 0);
+	type(&e, "hello big world");
+	el_delete_word_back(&e);            /* kills "world" */
+	assert_string_equal(el_text(&e), "hello big ");
+	el_home(&e);
+	assert_int_equal(el_yank(&e), 1);
+	assert_string_equal(el_text(&e), "worldhello big ");
+	el_end(&e);
+	el_kill_to_start(&e);               /* a newer kill replaces it */
+	assert_string_equal(el_text(&e), "");
+	el_yank(&e);
+	el_yank(&e);
+	assert_string_equal(el_text(&e), "worldhello big worldhello big ");
+	/* Backspace and Delete are not kills. */
+	el_set(&e, "ab", 2);
+	el_kill_to_start(&e);
+	type(&e, "xyz");
+	el_delete_back(&e);
+	el_yank(&e);
+	assert_string_equal(el_text(&e), "xyab");
+	el_free(&e);
+}
+
+static void editline__word_moves__skip_spaces_then_a_word(void **state)
+{
+	struct editline e;
+	el_init(&e);
+	type(&e, "one  two\nthree");
+	assert_int_equal(el_word_left(&e), 1);
+	assert_int_equal(e.cursor, 9);      /* start of "three" (after the newline) */
+	el_word_left(&e);
+	assert_int_equal(e.cursor, 5);      /* "two" */
+	el_word_left(&e);
+	assert_int_equal(e.cursor, 0);
+	assert_int_equal(el_word_left(&e), 0);
+	el_word_right(&e);
+	assert_int_equal(e.cursor, 3);      /* end of "one" */
+	el_word_right(&e);
+	assert_int_equal(e.cursor, 8);
+	assert_int_equal(el_kill_word_fwd(&e), 1);
+	assert_string_equal(el_text(&e), "one  two");
+	el_free(&e);
+}
+
+static void editline__rows__wrap_by_width_and_newlines(void **state)
+{
+	struct editline e;
+	el_init(&e);
+	type(&e, "abcdef\n日本語x");
+	struct el_row rows[8];
+	size_t r, c;
+	size_t n = el_rows(&e, 4, rows, 8, &r, &c);
+	/* "abcd" "ef" | "日本" "語x" */
+	assert_int_equal(n, 4);
+	assert_int_equal(rows[0].len, 4);
+	assert_int_equal(rows[1].start, 4);
+	assert_int_equal(rows[1].len, 2);
+	assert_int_equal(rows[2].start, 7);
+	assert_int_equal(rows[2].len, 6);
+	assert_int_equal(rows[3].len, 4);
+	assert_int_equal(r, 3);
+	assert_int_equal(c, 3);
+	/* A wide glyph never splits: it moves to the next row. */
+	el_set(&e, "a日", 1);
+	n = el_rows(&e, 2, rows, 8, &r, &c);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[0].len, 1);
+	assert_int_equal(rows[1].len, 3);
+	assert_int_equal(r, 1);              /* on the glyph, which starts the next row */
+	assert_int_equal(c, 0);
+	/* The cursor after a full row starts the next one. */
+	el_set(&e, "abcd", 4);
+	n = el_rows(&e, 4, rows, 8, &r, &c);
+	assert_int_equal(n, 2);
+	assert_int_equal(r, 1);
+	assert_int_equal(c, 0);
+	el_set(&e, "", 0);
+	assert_int_equal(el_rows(&e, 10, rows, 8, &r, &c), 1);
+	el_free(&e);
+}
+
+static void editline__history__is_per_lent_history(void **state)
+{
+	struct editline e;
+	struct el_history a = { 0 }, b = { 0 };
+	el_init(&e);
+	el_set_history(&e, &a);
+	type(&e, "in a");
+	free(el_take(&e));
+	el_set_history(&e, &b);
+	assert_int_equal(el_history_prev(&e), 0);
+	type(&e, "in b");
+	free(el_take(&e));
+	type(&e, "line one\nline two");
+	free(el_take(&e));
+	el_set_history(&e, &a);
+	el_history_prev(&e);
+	assert_string_equal(el_text(&e), "in a");
+	assert_int_equal(el_history_prev(&e), 0);
+	el_set_history(&e, &b);
+	el_history_prev(&e);
+	assert_string_equal(el_text(&e), "line one\nline two");
+	el_history_prev(&e);
+	assert_string_equal(el_text(&e), "in b");
+	assert_int_equal(a.n, 1);
+	assert_int_equal(b.n, 2);
+	el_free(&e);
+	el_history_free(&a);
+	el_history_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +250,10 @@ int main(void)
 		cmocka_unit_test(editline__kill_commands__cut_the_right_parts),
 		cmocka_unit_test(editline__history__recalls_and_restores_the_draft),
 		cmocka_unit_test(editline__view__scrolls_by_display_width),
+		cmocka_unit_test(editline__yank__inserts_the_last_kill),
+		cmocka_unit_test(editline__word_moves__skip_spaces_then_a_word),
+		cmocka_unit_test(editline__rows__wrap_by_width_and_newlines),
+		cmocka_unit_test(editline__history__is_per_lent_history),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

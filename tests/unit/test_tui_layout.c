@@ -7,6 +7,8 @@
 
 #include "layout.h"
 
+static const struct layout_params defaults = { 1, 1, 1, 16, 20, 20, 1 };
+
 static int inside(const struct tui_rect *r, int cols, int rows)
 {
 	if (!rect_visible(r))
@@ -30,84 +32,110 @@ static void check_sane(const struct tui_layout *l, int cols, int rows)
 		assert_true(inside(all[i], cols, rows));
 		for (size_t j = i + 1; j < n; j++)
 			assert_false(overlap(all[i], all[j]));
+		/* No pane covers a separator column in the body. */
+		for (int k = 0; k < 3; k++)
+			if (l->sep_x[k] >= 0 && rect_visible(all[i]) && all[i]->y < l->body_h)
+				assert_false(l->sep_x[k] >= all[i]->x &&
+					l->sep_x[k] < all[i]->x + all[i]->w);
 	}
 }
 
 static void layout__wide_terminal__shows_every_pane(void **state)
 {
 	struct tui_layout l;
-	layout_compute(&l, 120, 35, 3);
+	layout_compute(&l, 120, 35, &defaults);
 	check_sane(&l, 120, 35);
 	assert_true(rect_visible(&l.servers));
 	assert_true(rect_visible(&l.channels));
 	assert_true(rect_visible(&l.members));
-	assert_int_equal(l.servers.h, 4); /* title + 3 servers */
+	assert_int_equal(l.servers.w, 16);
+	assert_int_equal(l.channels.x, 17);
 	assert_int_equal(l.input.y, 34);
 	assert_int_equal(l.status.y, 33);
-	assert_int_equal(l.log.w, 120 - LAYOUT_LEFT_W - 1 - LAYOUT_MEMBERS_W - 1);
+	assert_int_equal(l.log.w, 120 - 17 - 21 - 21);
 	assert_int_equal(l.title.y, 0);
 	assert_int_equal(l.typing.y + 1, l.body_h);
 	assert_int_equal(l.log.h, 35 - 2 - 2);
 }
 
-static void layout__many_servers__take_at_most_a_third(void **state)
+static void layout__hidden_panes__give_their_columns_to_the_log(void **state)
 {
 	struct tui_layout l;
-	layout_compute(&l, 120, 35, 50);
+	struct layout_params p = defaults;
+	p.show_servers = 0;
+	p.show_members = 0;
+	p.channels_w = 30;
+	layout_compute(&l, 120, 35, &p);
 	check_sane(&l, 120, 35);
-	assert_int_equal(l.servers.h, 33 / 3);
-	assert_int_equal(l.channels.y, l.servers.h);
+	assert_false(rect_visible(&l.servers));
+	assert_false(rect_visible(&l.members));
+	assert_int_equal(l.channels.x, 0);
+	assert_int_equal(l.channels.w, 30);
+	assert_int_equal(l.log.w, 120 - 31);
 }
 
-static void layout__80_columns__hides_members_only(void **state)
+static void layout__multi_line_input__grows_but_keeps_the_log(void **state)
 {
 	struct tui_layout l;
-	layout_compute(&l, 80, 24, 2);
-	check_sane(&l, 80, 24);
+	struct layout_params p = defaults;
+	p.input_h = 3;
+	layout_compute(&l, 100, 30, &p);
+	check_sane(&l, 100, 30);
+	assert_int_equal(l.input.h, 3);
+	assert_int_equal(l.input.y, 27);
+	assert_int_equal(l.status.y, 26);
+	p.input_h = 50;
+	layout_compute(&l, 100, 30, &p);
+	assert_int_equal(l.input.h, LAYOUT_INPUT_MAX_ROWS);
+	layout_compute(&l, 60, 8, &p);
+	check_sane(&l, 60, 8);
+	assert_true(l.body_h >= 4 || l.input.h == 1);
+}
+
+static void layout__narrow_terminal__drops_members_then_servers_then_channels(void **state)
+{
+	struct tui_layout l;
+	layout_compute(&l, 100, 30, &defaults);
+	check_sane(&l, 100, 30);
+	assert_true(rect_visible(&l.members));
+	layout_compute(&l, 80, 30, &defaults);
+	check_sane(&l, 80, 30);
 	assert_false(rect_visible(&l.members));
 	assert_true(rect_visible(&l.servers));
-	assert_int_equal(l.right_sep_x, -1);
-	assert_int_equal(l.log.x + l.log.w, 80);
-}
-
-static void layout__60_columns__keeps_channels_drops_servers(void **state)
-{
-	struct tui_layout l;
-	layout_compute(&l, 60, 15, 2);
+	layout_compute(&l, 60, 15, &defaults);
 	check_sane(&l, 60, 15);
 	assert_false(rect_visible(&l.servers));
 	assert_true(rect_visible(&l.channels));
-	assert_true(rect_visible(&l.input));
-	assert_true(l.log.w >= 40);
+	assert_true(l.log.w >= LAYOUT_LOG_MIN_COLS);
+	layout_compute(&l, 40, 15, &defaults);
+	check_sane(&l, 40, 15);
+	assert_false(rect_visible(&l.channels));
+	assert_int_equal(l.log.w, 40);
 }
 
-static void layout__tiny_sizes__never_break(void **state)
+static void layout__tiny_sizes__never_overlap_or_overflow(void **state)
 {
-	for (int cols = 0; cols <= 130; cols += 1) {
-		for (int rows = 0; rows <= 12; rows++) {
+	for (int cols = 0; cols <= 130; cols += 3) {
+		for (int rows = 0; rows <= 40; rows++) {
 			struct tui_layout l;
-			layout_compute(&l, cols, rows, 5);
+			layout_compute(&l, cols, rows, &defaults);
 			check_sane(&l, cols, rows);
-			if (rows >= 1 && cols >= 1)
+			if (rows >= 2 && cols > 0) {
 				assert_true(rect_visible(&l.input));
+				assert_true(rect_visible(&l.status));
+			}
 		}
 	}
-	struct tui_layout l;
-	layout_compute(&l, 20, 5, 1);
-	assert_true(rect_visible(&l.log));
-	assert_true(rect_visible(&l.status));
-	layout_compute(&l, -3, -1, 0);
-	check_sane(&l, 0, 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(layout__wide_terminal__shows_every_pane),
-		cmocka_unit_test(layout__many_servers__take_at_most_a_third),
-		cmocka_unit_test(layout__80_columns__hides_members_only),
-		cmocka_unit_test(layout__60_columns__keeps_channels_drops_servers),
-		cmocka_unit_test(layout__tiny_sizes__never_break),
+		cmocka_unit_test(layout__hidden_panes__give_their_columns_to_the_log),
+		cmocka_unit_test(layout__multi_line_input__grows_but_keeps_the_log),
+		cmocka_unit_test(layout__narrow_terminal__drops_members_then_servers_then_channels),
+		cmocka_unit_test(layout__tiny_sizes__never_overlap_or_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
