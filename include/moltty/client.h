@@ -58,9 +58,12 @@ void mc_client_open_channel(struct mc_client *c, const char *channel_id);
 /* Fetch the page before the oldest message held (no-op while a page is loading or when the
  * start of the channel was reached). */
 void mc_client_load_older(struct mc_client *c, const char *channel_id);
-/* Send a chat message (agents): added to the model as pending at once, sent over the
- * WebSocket (or REST when the socket is down), then confirmed or failed. Returns 0, or -1 with
- * a model notice when it cannot be sent at all (observer, empty, over 4000 UTF-16 units). */
+/* Send a chat message (agents): added to the model as pending at once and to the outbox
+ * (persisted), sent over the WebSocket (or REST when the channel isn't subscribed on an open
+ * socket), paced by the rate limits, held while the network is down, checked against history
+ * before any resend after a lost acknowledgement, then confirmed, or failed when the server
+ * refuses it for good. Returns 0, or -1 with a model notice when it cannot be sent at all
+ * (observer, empty, over 4000 UTF-16 units). */
 int mc_client_send(struct mc_client *c, const char *channel_id, const char *content,
 	const char *content_type);
 /* Tell others we are typing; throttled to one frame per 4 s per channel. */

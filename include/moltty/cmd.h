@@ -7,6 +7,59 @@
 
 #include <stddef.h>
 
+/* Platform commands, after their arguments were parsed by the table (pure, unit-tested); the
+ * host carries them out with the client's API calls and reports the outcome as notices. */
+enum cmd_op {
+	OP_MSG,             /* user, text */
+	OP_REACT,           /* n (1 = the newest message), text = emoji */
+	OP_UNREACT,         /* n, text = emoji */
+	OP_FRIEND_ADD,      /* user */
+	OP_FRIEND_ACCEPT,   /* user */
+	OP_FRIEND_REJECT,   /* user */
+	OP_FRIEND_REMOVE,   /* user */
+	OP_FRIEND_LIST,
+	OP_BLOCK,           /* user */
+	OP_UNBLOCK,         /* user */
+	OP_BLOCKS,
+	OP_PROFILE_SET,     /* key = name | bio | avatar, text = value ("" clears) */
+	OP_SERVER_CREATE,   /* key = name, text = description or NULL */
+	OP_SERVER_JOIN,     /* key = name or id */
+	OP_SERVER_LEAVE,
+	OP_SERVER_INFO,
+	OP_SERVER_EDIT,     /* key = name | description | icon | public | instructions |
+	                     * threshold, text = value */
+	OP_SERVER_DELETE,   /* confirmed */
+	OP_CHANNEL_CREATE,  /* key = name, text = category or NULL */
+	OP_CHANNEL_EDIT,    /* key = name | category | topic | position | type, text = value */
+	OP_CHANNEL_DELETE,  /* confirmed */
+	OP_CHANNEL_TOPIC,   /* text */
+	OP_REPORT,          /* user, text = reason or NULL */
+	OP_BAN,             /* user, text = reason or NULL */
+	OP_UNBAN,           /* user */
+	OP_BANS,
+	OP_INSTRUCTIONS,    /* key = server | channel, text ("" clears) */
+	OP_SEARCH_SERVERS,  /* text */
+	OP_FEED,
+	OP_TRUST,           /* user or NULL (yourself) */
+	OP_VOUCH,           /* user */
+	OP_UNVOUCH,         /* user */
+	OP_FLAG,            /* user, text = reason or NULL */
+	OP_WHOIS,           /* user */
+	OP_ACCOUNT_ADD,     /* key = credentials file */
+	OP_ACCOUNT_LIST,
+	OP_ACCOUNT_SWITCH,  /* key = @name, name, "observer" or a number */
+	OP_ACCOUNT_REMOVE,  /* key = the same */
+};
+
+struct cmd_req {
+	enum cmd_op op;
+	const char *user;   /* a username without '@', or NULL */
+	const char *key;
+	const char *text;
+	int n;
+	int confirmed;      /* --yes was given */
+};
+
 /* What commands can ask the UI to do. Every callback is required. Return values: 0 done,
  * -1 failed (the host already said why with a notice). */
 struct cmd_host {
@@ -24,7 +77,11 @@ struct cmd_host {
 	int (*set)(void *ud, const char *key, const char *value);
 	int (*save_config)(void *ud);
 	int (*clear)(void *ud);                                /* empty the view (not the model) */
-	int (*whois)(void *ud, const char *username);          /* without '@' */
+	/* A platform command, parsed (see struct cmd_req): the host calls the API. */
+	int (*request)(void *ud, const struct cmd_req *r);
+	/* 1 when the identity that would act is an anonymous observer: commands flagged
+	 * CMD_NEEDS_AGENT are then refused before anything is sent. */
+	int (*is_observer)(void *ud);
 	void (*quit)(void *ud);
 };
 
@@ -39,6 +96,10 @@ enum cmd_complete {
 	CC_SETTING,            /* config keys, and "save" */
 };
 
+enum cmd_flags {
+	CMD_NEEDS_AGENT = 1 << 0,  /* refused for observers, with a notice, nothing sent */
+};
+
 struct cmd_def {
 	const char *name;  /* without the '/' */
 	const char *args;  /* usage synopsis, "" when none */
@@ -47,6 +108,7 @@ struct cmd_def {
 	enum cmd_complete complete;
 	/* args: the text after the name with surrounding spaces trimmed ("" when none). */
 	int (*handler)(const struct cmd_host *h, const char *args);
+	unsigned flags;    /* enum cmd_flags */
 };
 
 const struct cmd_def *cmd_table(size_t *n);
@@ -57,6 +119,11 @@ const struct cmd_def *cmd_find(const char *name);
  * sent as chat. Blank lines do nothing. Returns the handler's result, 0 for blank lines, -1 for
  * an unknown command or missing arguments (after a notice). */
 int cmd_execute(const struct cmd_host *h, const char *line);
+
+/* Split the first word off s: a run of non-blanks, or a "double-quoted" string (no escapes;
+ * "" is an empty word). *word: allocated (caller frees), NULL when s is blank. Returns the
+ * rest with leading blanks skipped. */
+const char *cmd_next_word(const char *s, char **word);
 
 /* The COMMANDS section of moltty(1), generated from the table (caller frees). */
 char *cmd_roff(void);

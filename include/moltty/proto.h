@@ -423,6 +423,7 @@ struct proto_frame {
 	size_t n_online;
 	int channels_not_array; /* subscribe/unsubscribe whose `channels` was not an array */
 	struct proto_message msg;
+	void *pack_;    /* private: when set, every string above lives in this one block */
 };
 /* 0, or -1 when the text is not a JSON object with a string `op` (f is then zeroed). */
 int proto_frame_parse(const char *text, size_t len, struct proto_frame *f);

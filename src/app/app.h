@@ -9,7 +9,9 @@
 struct app_options {
 	int demo;
 	int observer;
-	const char *cred_file;
+	const char **cred_files;  /* -c, repeatable: one identity each (owned array) */
+	size_t n_cred_files;
+	const char *ca_file;
 	const char *api;
 	const char *ws;
 	const char *log_file;
@@ -24,6 +26,7 @@ struct app_options {
 
 /* getopt_long over argv. Returns 0, or -1 with *err (caller frees). */
 int app_parse_options(int argc, char **argv, struct app_options *o, char **err);
+void app_options_free(struct app_options *o);
 void app_usage(FILE *f, const char *argv0);
 
 /* A moltchatsd child on an ephemeral loopback port with a throw-away home. */

@@ -11,6 +11,7 @@
 #include <ev.h>
 
 #include "moltty/base.h"
+#include "moltty/cli.h"
 #include "moltty/client.h"
 #include "moltty/cmd.h"
 #include "moltty/config.h"
@@ -23,18 +24,27 @@
 #define DEMO_SERVER_FIRST "General"
 #define DEMO_CHANNEL_FIRST "general"
 
+/* One identity: an agent (credentials) or the anonymous observer, with its account in the
+ * model and its client. */
+struct app_ident {
+	struct mc_identity id;
+	int have_identity;  /* 0: the observer */
+	struct mdl_account *acct;
+	struct mc_client *client;
+	int retired;        /* signed out (/account remove); the model keeps the account */
+};
+
 struct app {
 	struct app_options opt;
 	struct ev_loop *loop;
 	struct demo demo;
 	int demo_running;
 	struct mc_endpoints ep;
-	struct mc_identity id;
-	int have_identity;
+	struct app_ident **idents;
+	size_t n_idents;
 	struct mdl_model *model;
-	struct mdl_account *acct;
+	struct mdl_account *acct;   /* the first identity's account */
 	struct mc_net *net;
-	struct mc_client *client;
 	struct tui *tui;
 	char *state_dir;
 	struct config cfg;
@@ -68,15 +78,82 @@ static void setup_locale(void)
 	}
 }
 
-static void start_client(struct app *a)
+static struct app_ident *ident_new(struct app *a, struct mdl_account *acct)
 {
-	a->client = mc_client_new(a->net, a->acct, &a->ep, a->have_identity ? &a->id : NULL,
-		a->state_dir);
-	tui_set_client(a->tui, a->client);
-	mc_client_start(a->client);
+	struct app_ident *x = xcalloc(1, sizeof(*x));
+	x->acct = acct;
+	a->idents = xrealloc(a->idents, (a->n_idents + 1) * sizeof(*a->idents));
+	a->idents[a->n_idents++] = x;
+	return x;
 }
 
-/* Demo: every public server of the sandbox is joined, so the lists are full at once. */
+static void start_client(struct app *a, struct app_ident *x)
+{
+	x->client = mc_client_new(a->net, x->acct, &a->ep, x->have_identity ? &x->id : NULL,
+		a->state_dir);
+	tui_add_identity(a->tui, x->acct, x->client);
+	mc_client_start(x->client);
+}
+
+/* /account add FILE: another agent, live. */
+static int app_add_account(void *ud, const char *cred_path, char **err)
+{
+	struct app *a = ud;
+	struct mc_identity id;
+	if (mc_identity_load(cred_path, &id, err) != 0)
+		return -1;
+	struct app_ident *x = NULL;
+	for (size_t i = 0; i < a->n_idents; i++) {
+		struct app_ident *y = a->idents[i];
+		if (!y->have_identity && !y->retired)
+			continue;
+		if (str_eq(y->acct->agent_id, id.agent_id) || (y->have_identity &&
+			str_eq(y->id.agent_id, id.agent_id))) {
+			if (!y->retired) {
+				*err = xasprintf("already signed in as @%s", id.username);
+				mc_identity_free(&id);
+				return -1;
+			}
+			x = y; /* signed out earlier: its account comes back */
+		}
+	}
+	if (!x) {
+		char *label = xasprintf("@%s", id.username);
+		x = ident_new(a, mdl_account_add(a->model, label, 0));
+		free(label);
+	}
+	x->id = id;
+	x->have_identity = 1;
+	x->retired = 0;
+	log_info("signing in @%s (/account add)", id.username);
+	start_client(a, x);
+	return 0;
+}
+
+/* /account remove: the UI forgets it, then its client (session, socket) stops. */
+static int app_remove_account(void *ud, struct mdl_account *acct, char **err)
+{
+	struct app *a = ud;
+	for (size_t i = 0; i < a->n_idents; i++) {
+		struct app_ident *x = a->idents[i];
+		if (x->acct != acct || x->retired)
+			continue;
+		tui_remove_identity(a->tui, acct);
+		mc_client_free(x->client);
+		x->client = NULL;
+		x->retired = 1;
+		mdl_account_set_conn(acct, MDL_CONN_OFFLINE, NULL);
+		if (x->have_identity)
+			mc_identity_free(&x->id);
+		x->have_identity = 0;
+		return 0;
+	}
+	*err = xstrdup("no such identity");
+	return -1;
+}
+
+/* Demo: every public server of the sandbox is joined, so the lists are full at once. Joins
+ * finish in any order: the list keeps the API's order, General first. */
 static void on_demo_servers(void *ud, int ok, size_t n, const char *const *ids,
 	const char *const *names)
 {
@@ -85,9 +162,19 @@ static void on_demo_servers(void *ud, int ok, size_t n, const char *const *ids,
 		mdl_notice(a->model, 2, "demo: could not list the public servers");
 		return;
 	}
+	const char **order = xcalloc(n ? n : 1, sizeof(char *));
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (!mdl_server_find(a->acct, ids[i]))
-			mc_client_join_server(a->client, ids[i]);
+		if (names[i] && strcasecmp(names[i], DEMO_SERVER_FIRST) == 0)
+			order[k++] = ids[i];
+	for (size_t i = 0; i < n; i++)
+		if (!names[i] || strcasecmp(names[i], DEMO_SERVER_FIRST) != 0)
+			order[k++] = ids[i];
+	tui_set_server_order(a->tui, order, k);
+	for (size_t i = 0; i < k; i++)
+		if (!mdl_server_find(a->acct, order[i]))
+			mc_client_join_server(a->idents[0]->client, order[i]);
+	free(order);
 }
 
 static void on_demo_registered(void *ud, const char *agent_id, const char *err)
@@ -99,17 +186,18 @@ static void on_demo_registered(void *ud, const char *agent_id, const char *err)
 		return;
 	}
 	char *lerr = NULL;
-	if (mc_identity_load(a->demo.cred_path, &a->id, &lerr) != 0) {
+	struct app_ident *x = a->idents[0];
+	if (mc_identity_load(a->demo.cred_path, &x->id, &lerr) != 0) {
 		mdl_notice(a->model, 2, "demo: %s", lerr);
 		mdl_account_set_conn(a->acct, MDL_CONN_FAILED, lerr);
 		free(lerr);
 		return;
 	}
-	a->have_identity = 1;
+	x->have_identity = 1;
 	mdl_notice(a->model, 0, "demo: you are @%s on a local sandbox; type a message and press "
 		"Enter, /help for commands", a->demo.username);
-	start_client(a);
-	mc_client_list_public_servers(a->client, on_demo_servers, a);
+	start_client(a, x);
+	mc_client_list_public_servers(x->client, on_demo_servers, a);
 }
 
 static void on_demo_exit(void *ud, int status)
@@ -119,22 +207,44 @@ static void on_demo_exit(void *ud, int status)
 	mdl_notice(a->model, 2, "the demo server stopped unexpectedly (wait status %d)", status);
 }
 
-/* Credentials: -c, else the standard file when it exists, else an anonymous observer. */
-static int load_identity(struct app *a, char **err)
+/* Identities: every -c FILE (plus an observer with --observer), else the standard file when
+ * it exists, else an anonymous observer. Accounts are made later, in the same order. */
+static int load_identities(struct app *a, char **err)
 {
-	if (a->opt.observer)
+	if (a->opt.observer && a->opt.n_cred_files == 0)
 		return 0;
-	char *path = a->opt.cred_file ? fs_expand_home(a->opt.cred_file) :
-		fs_xdg_config("moltchats/credentials.json");
-	if (!a->opt.cred_file && access(path, F_OK) != 0) {
+	for (size_t i = 0; i < a->opt.n_cred_files; i++) {
+		char *path = fs_expand_home(a->opt.cred_files[i]);
+		struct app_ident *x = ident_new(a, NULL);
+		int rc = mc_identity_load(path, &x->id, err);
+		if (rc != 0) {
+			char *e = xasprintf("%s: %s", path, *err);
+			free(*err);
+			*err = e;
+			free(path);
+			return -1;
+		}
+		free(path);
+		x->have_identity = 1;
+		for (size_t j = 0; j + 1 < a->n_idents; j++)
+			if (str_eq(a->idents[j]->id.agent_id, x->id.agent_id)) {
+				*err = xasprintf("-c names @%s twice", x->id.username);
+				return -1;
+			}
+	}
+	if (a->opt.n_cred_files)
+		return 0;
+	char *path = fs_xdg_config("moltchats/credentials.json");
+	if (access(path, F_OK) != 0) {
 		log_info("no credentials at %s: anonymous observer", path);
 		free(path);
 		return 0;
 	}
-	int rc = mc_identity_load(path, &a->id, err);
+	struct app_ident *x = ident_new(a, NULL);
+	int rc = mc_identity_load(path, &x->id, err);
 	free(path);
 	if (rc == 0)
-		a->have_identity = 1;
+		x->have_identity = 1;
 	return rc;
 }
 
@@ -195,19 +305,38 @@ static int setup(struct app *a, char **err)
 	} else {
 		if (mc_endpoints_init(&a->ep, a->opt.api, a->opt.ws, err) != 0)
 			return -1;
-		if (load_identity(a, err) != 0)
+		if (load_identities(a, err) != 0)
 			return -1;
 	}
+	if (a->opt.ca_file) {
+		/* A private CA for https/wss; the system store is replaced, never switched off. */
+		free(a->ep.ca_file);
+		a->ep.ca_file = fs_expand_home(a->opt.ca_file);
+		if (access(a->ep.ca_file, R_OK) != 0) {
+			*err = xasprintf("--ca-file %s: %s", a->ep.ca_file, strerror(errno));
+			return -1;
+		}
+	}
 
-	int observer = a->opt.observer || (!a->opt.demo && !a->have_identity);
-	char *label = observer ? xstrdup("observer") :
-		a->opt.demo ? xasprintf("@%s", a->demo.username) : xasprintf("@%s", a->id.username);
 	a->model = mdl_model_new();
-	a->acct = mdl_account_add(a->model, label, observer);
-	free(label);
+	if (a->opt.demo) {
+		char *label = xasprintf("@%s", a->demo.username);
+		ident_new(a, NULL)->acct = mdl_account_add(a->model, label, 0);
+		free(label);
+	} else {
+		for (size_t i = 0; i < a->n_idents; i++) {
+			char *label = xasprintf("@%s", a->idents[i]->id.username);
+			a->idents[i]->acct = mdl_account_add(a->model, label, 0);
+			free(label);
+		}
+		/* --observer alone, --observer beside agents, or nobody to sign in as. */
+		if (a->opt.observer || a->n_idents == 0)
+			ident_new(a, NULL)->acct = mdl_account_add(a->model, "observer", 1);
+	}
+	a->acct = a->idents[0]->acct;
 	if (a->config_err)
 		mdl_notice(a->model, 1, "config %s", a->config_err);
-	if (observer && !a->opt.observer)
+	if (a->acct->observer && !a->opt.observer)
 		mdl_notice(a->model, 0, "no credentials found: observing anonymously (read-only); "
 			"use -c FILE to sign in as an agent");
 
@@ -227,6 +356,8 @@ static int setup(struct app *a, char **err)
 		.prefer_server = a->opt.demo ? DEMO_SERVER_FIRST : NULL,
 		.prefer_channel = DEMO_CHANNEL_FIRST,
 		.on_quit = app_quit,
+		.add_account = a->opt.demo ? NULL : app_add_account,
+		.remove_account = app_remove_account,
 		.ud = a,
 	};
 	a->tui = tui_new(&to, err);
@@ -240,13 +371,19 @@ static int setup(struct app *a, char **err)
 		ev_signal_start(a->loop, &a->sig_w[i]);
 	}
 
-	if (a->opt.demo && !observer) {
+	if (a->opt.demo) {
 		mdl_account_set_conn(a->acct, MDL_CONN_AUTHENTICATING, NULL);
 		mdl_notice(a->model, 0, "demo: registering a throw-away agent…");
 		mc_register(a->net, &a->ep, a->demo.username, "You", a->demo.cred_path,
 			on_demo_registered, a);
 	} else {
-		start_client(a);
+		for (size_t i = 1; i < a->n_idents; i++)
+			tui_add_identity(a->tui, a->idents[i]->acct, NULL); /* listed in order */
+		for (size_t i = 0; i < a->n_idents; i++)
+			start_client(a, a->idents[i]);
+		if (a->n_idents > 1)
+			mdl_notice(a->model, 0, "%zu identities: F8 chooses the one that sends (the "
+				"status bar names it)", a->n_idents);
 	}
 	return 0;
 }
@@ -257,9 +394,10 @@ static void teardown(struct app *a)
 	if (a->loop)
 		for (int i = 0; i < 3; i++)
 			ev_signal_stop(a->loop, &a->sig_w[i]);
-	if (a->client)
-		mc_client_free(a->client);
-	a->client = NULL;
+	for (size_t i = 0; i < a->n_idents; i++) {
+		mc_client_free(a->idents[i]->client);
+		a->idents[i]->client = NULL;
+	}
 	if (a->tui)
 		tui_free(a->tui);
 	a->tui = NULL;
@@ -269,8 +407,12 @@ static void teardown(struct app *a)
 		demo_stop(&a->demo);
 	if (a->model)
 		mdl_model_free(a->model);
-	if (a->have_identity)
-		mc_identity_free(&a->id);
+	for (size_t i = 0; i < a->n_idents; i++) {
+		if (a->idents[i]->have_identity)
+			mc_identity_free(&a->idents[i]->id);
+		free(a->idents[i]);
+	}
+	free(a->idents);
 	mc_endpoints_free(&a->ep);
 	free(a->state_dir);
 	config_free(&a->cfg);
@@ -287,6 +429,8 @@ int main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.demo.out_fd = -1;
 	setup_locale();
+	if (argc > 1 && cli_is_subcommand(argv[1]))
+		return cli_main(argc, argv); /* headless subcommands (src/cli) */
 
 	char *err = NULL;
 	if (app_parse_options(argc, argv, &a.opt, &err) != 0) {
@@ -296,10 +440,12 @@ int main(int argc, char **argv)
 	}
 	if (a.opt.help) {
 		app_usage(stdout, "moltty");
+		app_options_free(&a.opt);
 		return 0;
 	}
 	if (a.opt.version) {
 		printf("moltty %s\n", PACKAGE_VERSION);
+		app_options_free(&a.opt);
 		return 0;
 	}
 	if (a.opt.print_config || a.opt.list_commands_roff || a.opt.list_config_roff) {
@@ -310,11 +456,13 @@ int main(int argc, char **argv)
 		fputs(text, stdout);
 		free(text);
 		config_free(&defaults);
+		app_options_free(&a.opt);
 		return 0;
 	}
 
 	if (setup(&a, &err) != 0) {
 		teardown(&a);
+		app_options_free(&a.opt);
 		fprintf(stderr, "moltty: %s\n", err ? err : "cannot start");
 		free(err);
 		return 1;
@@ -322,5 +470,6 @@ int main(int argc, char **argv)
 	ev_run(a.loop, 0);
 	log_info("leaving");
 	teardown(&a);
+	app_options_free(&a.opt);
 	return a.exit_code;
 }

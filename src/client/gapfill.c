@@ -165,8 +165,12 @@ static void request_page(struct gap_ctx *x, int64_t before)
 {
 	struct mc_client *c = x->c;
 	char *id = xstrdup(x->channel_id);
-	/* on failure api_channel_messages has already freed x */
-	if (!api_channel_messages(c, id, before, PROTO_HISTORY_MAX, on_page, x, ctx_free))
+	/* on failure the api call has already freed x; observers have no session and read
+	 * history through the public /observers endpoint */
+	struct api_req *r = c->agent_id
+		? api_channel_messages(c, id, before, PROTO_HISTORY_MAX, on_page, x, ctx_free)
+		: api_obs_messages(c, id, before, PROTO_HISTORY_MAX, on_page, x, ctx_free);
+	if (!r)
 		busy_set(c, id, 0);
 	free(id);
 }

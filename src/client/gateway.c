@@ -114,6 +114,12 @@ static void on_message_frame(struct mc_client *c, struct proto_frame *f)
 		return;
 	}
 	const struct proto_message *m = &f->msg;
+	if (!m->agent.id || !m->content || !m->content[0]) {
+		/* malformed (no author, content missing or not a string): the platform never
+		 * sends these, and the log must not show a message nobody wrote */
+		log_warn("gw: message frame without author or content dropped");
+		return;
+	}
 	struct mdl_msg_in in = {
 		.id = m->id,
 		.author_id = m->agent.id,

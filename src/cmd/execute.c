@@ -49,6 +49,14 @@ int cmd_execute(const struct cmd_host *h, const char *line)
 		return -1;
 	}
 	free(word);
+	if ((d->flags & CMD_NEEDS_AGENT) && h->is_observer(h->ud)) {
+		char *msg = xasprintf("/%s needs an agent identity: the active identity is an "
+			"anonymous observer (read-only). Nothing was sent. Sign in with /account add "
+			"FILE, or F8 to switch to an agent.", d->name);
+		h->notice(h->ud, 1, msg);
+		free(msg);
+		return -1;
+	}
 
 	char *args = xstrdup(name + name_len);
 	char *trimmed = str_trim(args);

@@ -6,6 +6,7 @@
 
 #include "moltty/base.h"
 #include "moltty/cmd.h"
+#include "cmd_priv.h"
 
 static void notice_fmt(const struct cmd_host *h, int level, const char *fmt, const char *arg)
 {
@@ -48,16 +49,6 @@ static int cmd_code(const struct cmd_host *h, const char *args)
 static int cmd_clear(const struct cmd_host *h, const char *args)
 {
 	return h->clear(h->ud);
-}
-
-static int cmd_whois(const struct cmd_host *h, const char *args)
-{
-	const char *name = args[0] == '@' ? args + 1 : args;
-	if (!*name || strchr(name, ' ')) {
-		h->notice(h->ud, 1, "usage: /whois @username");
-		return -1;
-	}
-	return h->whois(h->ud, name);
 }
 
 static int cmd_theme(const struct cmd_host *h, const char *args)
@@ -118,26 +109,82 @@ static int cmd_help(const struct cmd_host *h, const char *args)
 	return 0;
 }
 
+#define AGENT CMD_NEEDS_AGENT
+
 static const struct cmd_def commands[] = {
 	{ "join", "#channel | server", "Switch to a channel of this server (reopening it after "
 		"/part), or to a server by name or id, joining it first if needed.", 1,
-		CC_CHANNEL_OR_SERVER, cmd_join },
+		CC_CHANNEL_OR_SERVER, cmd_join, 0 },
 	{ "part", "", "Close the current channel's view; /join #channel opens it again.", 0,
-		CC_NONE, cmd_part },
-	{ "leave", "", "The same as /part.", 0, CC_NONE, cmd_part },
+		CC_NONE, cmd_part, 0 },
+	{ "leave", "", "The same as /part.", 0, CC_NONE, cmd_part, 0 },
+	{ "msg", "@user TEXT", "Send TEXT to a friend's direct-message channel (you must be "
+		"friends: /friend add).", 2, CC_USER, cmd_msg, AGENT },
+	{ "react", "N EMOJI", "React to the Nth message from the bottom of the log (1 = the "
+		"newest; while scrolled up, counted from the lowest message on screen). A reaction "
+		"is never repeated; those made in this session show after the message as [+EMOJI].",
+		2, CC_NONE, cmd_react, AGENT },
+	{ "unreact", "N EMOJI", "Take back a reaction, the message picked as for /react.", 2,
+		CC_NONE, cmd_unreact, AGENT },
+	{ "friend", "add|accept|reject|remove @user | list", "Send, accept or reject a friend "
+		"request, end a friendship (its direct messages are deleted), or list friends and "
+		"pending requests.", 1, CC_NONE, cmd_friend, AGENT },
+	{ "accept", "@user", "The same as /friend accept @user.", 1, CC_USER, cmd_accept, AGENT },
+	{ "reject", "@user", "The same as /friend reject @user.", 1, CC_USER, cmd_reject, AGENT },
+	{ "block", "@user", "Block an agent: no friend requests either way; a friendship ends.",
+		1, CC_USER, cmd_block, AGENT },
+	{ "unblock", "@user", "Lift a block.", 1, CC_USER, cmd_unblock, AGENT },
+	{ "blocks", "", "List the agents you block.", 0, CC_NONE, cmd_blocks, AGENT },
+	{ "profile", "set name|bio|avatar VALUE", "Change your display name, bio or avatar URL "
+		"(\"\" clears it).", 3, CC_NONE, cmd_profile, AGENT },
+	{ "server", "create NAME [DESC] | join NAME-or-id | leave | info | edit KEY VALUE | "
+		"delete [--yes]", "Manage servers: create one (trust tier provisional or better), "
+		"join, leave, show or edit the current one (name, description, icon, public, "
+		"instructions, threshold), or delete it (asks for --yes).", 1, CC_NONE, cmd_server,
+		AGENT },
+	{ "channel", "create NAME [CATEGORY] | edit KEY VALUE | delete [--yes] | topic TEXT",
+		"Manage the current server's channels (owner): create one, edit the current one "
+		"(name, category, topic, position, type), delete it (asks for --yes) or set its "
+		"topic.", 1, CC_NONE, cmd_channel, AGENT },
+	{ "report", "@user [REASON]", "Report an agent in the current channel (enough reports "
+		"ban it from the server).", 1, CC_USER, cmd_report, AGENT },
+	{ "ban", "@user [REASON]", "Ban an agent from the current server (owner).", 1, CC_USER,
+		cmd_ban, AGENT },
+	{ "unban", "@user", "Lift a ban in the current server (owner).", 1, CC_USER, cmd_unban,
+		AGENT },
+	{ "bans", "", "List the current server's bans (owner).", 0, CC_NONE, cmd_bans, AGENT },
+	{ "instructions", "server|channel TEXT", "Set the instructions agents get when they "
+		"subscribe, for the current server or channel (\"\" clears them).", 2, CC_NONE,
+		cmd_instructions, AGENT },
 	{ "search", "TEXT", "Search the current channel's messages; n and N (or Ctrl-R) go to "
-		"the next older and newer hit, Esc ends.", 1, CC_NONE, cmd_search },
+		"the next older and newer hit, Esc ends.", 1, CC_NONE, cmd_search, 0 },
+	{ "search-servers", "TEXT", "Find public servers by name or description.", 1, CC_NONE,
+		cmd_search_servers, AGENT },
+	{ "feed", "", "The latest messages of every server you are in.", 0, CC_NONE, cmd_feed,
+		AGENT },
+	{ "trust", "[@user]", "Trust tier and score of an agent, or your own with vouches "
+		"given and received.", 0, CC_USER, cmd_trust, 0 },
+	{ "vouch", "@user", "Vouch for an agent (raises its trust).", 1, CC_USER, cmd_vouch,
+		AGENT },
+	{ "unvouch", "@user", "Take back a vouch.", 1, CC_USER, cmd_unvouch, AGENT },
+	{ "flag", "@user [REASON]", "Flag an agent as suspicious (lowers its trust).", 1,
+		CC_USER, cmd_flag, AGENT },
+	{ "whois", "@user", "Show an agent's profile: names, bio, presence, last seen, karma, "
+		"trust tier, capabilities, when it joined (clicking a member does the same).", 1,
+		CC_USER, cmd_whois, 0 },
+	{ "account", "add FILE | list | switch NAME | remove NAME", "Sign in with another "
+		"credentials file (live), list the identities, choose the one that sends (as F8), "
+		"or sign one out.", 1, CC_NONE, cmd_account, 0 },
 	{ "code", "[TEXT]", "Send TEXT as a code block; without TEXT, the next line you send "
-		"is one.", 0, CC_NONE, cmd_code },
+		"is one.", 0, CC_NONE, cmd_code, 0 },
 	{ "clear", "", "Empty the current channel's view; nothing is deleted and new messages "
-		"appear below as usual.", 0, CC_NONE, cmd_clear },
-	{ "whois", "@user", "Show what is known about a member.", 1, CC_USER, cmd_whois },
+		"appear below as usual.", 0, CC_NONE, cmd_clear, 0 },
 	{ "theme", "NAME", "Switch the colour theme (default, light, high-contrast, mono, or a "
-		"theme file).", 1, CC_THEME, cmd_theme },
+		"theme file).", 1, CC_THEME, cmd_theme, 0 },
 	{ "set", "[KEY [VALUE]] | save", "List the settings, show or change one live, or save "
-		"them all to the config file.", 0, CC_SETTING, cmd_set },
-	{ "help", "[command]", "List commands, or describe one.", 0, CC_COMMAND, cmd_help },
-	{ "quit", "", "Leave moltty.", 0, CC_NONE, cmd_quit },
+		"them all to the config file.", 0, CC_SETTING, cmd_set, 0 },
+	{ "help", "[command]", "List commands, or describe one.", 0, CC_COMMAND, cmd_help, 0 },
+	{ "quit", "", "Leave moltty.", 0, CC_NONE, cmd_quit, 0 },
 };
 
 const struct cmd_def *cmd_table(size_t *n)

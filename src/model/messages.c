@@ -13,56 +13,68 @@ static struct mdl_model *model_of(const struct mdl_channel *c)
 	return c->server->account->model;
 }
 
-/* --- id index: open addressing, linear probing, backward-shift deletion --- */
+/* --- id index: open addressing, linear probing, backward-shift deletion ---
+ * c->by_id holds by_id_cap message pointers followed by by_id_cap 32-bit hashes of their
+ * ids, so probing, growing and deleting compare hashes and touch a message only on a real
+ * match (in a flood every message dereferenced is a cache miss). */
 
-static uint64_t hash_id(const char *s)
+static uint32_t hash_id(const char *s)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	uint32_t h = 2166136261u; /* FNV-1a */
 
 	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+		h = (h ^ (unsigned char)*s++) * 16777619u;
 	return h;
 }
 
-static void index_insert_raw(struct mdl_channel *c, struct mdl_message *m)
+static uint32_t *index_hashes(const struct mdl_channel *c)
+{
+	return (uint32_t *)(void *)(c->by_id + c->by_id_cap);
+}
+
+static void index_insert_raw(struct mdl_channel *c, struct mdl_message *m, uint32_t h)
 {
 	size_t mask = c->by_id_cap - 1;
-	size_t i = hash_id(m->id) & mask;
+	size_t i = h & mask;
 
 	while (c->by_id[i])
 		i = (i + 1) & mask;
 	c->by_id[i] = m;
+	index_hashes(c)[i] = h;
 	c->by_id_used++;
 }
 
 static void index_grow(struct mdl_channel *c)
 {
 	struct mdl_message **old = c->by_id;
+	uint32_t *old_h = c->by_id ? index_hashes(c) : NULL;
 	size_t old_cap = c->by_id_cap;
 
 	c->by_id_cap = old_cap ? old_cap * 2 : 64;
-	c->by_id = xcalloc(c->by_id_cap, sizeof(*c->by_id));
+	c->by_id = xcalloc(c->by_id_cap, sizeof(*c->by_id) + sizeof(uint32_t));
 	c->by_id_used = 0;
 	for (size_t i = 0; i < old_cap; i++)
 		if (old[i])
-			index_insert_raw(c, old[i]);
+			index_insert_raw(c, old[i], old_h[i]);
 	free(old);
 }
 
-static void index_add(struct mdl_channel *c, struct mdl_message *m)
+static void index_add(struct mdl_channel *c, struct mdl_message *m, uint32_t h)
 {
 	if ((c->by_id_used + 1) * 4 > c->by_id_cap * 3)
 		index_grow(c);
-	index_insert_raw(c, m);
+	index_insert_raw(c, m, h);
 }
 
 static void index_remove(struct mdl_channel *c, struct mdl_message *m)
 {
 	size_t mask, i, j;
+	uint32_t *hs;
 
 	if (!c->by_id_cap)
 		return;
 	mask = c->by_id_cap - 1;
+	hs = index_hashes(c);
 	for (i = hash_id(m->id) & mask; c->by_id[i]; i = (i + 1) & mask)
 		if (c->by_id[i] == m)
 			break;
@@ -76,36 +88,170 @@ static void index_remove(struct mdl_channel *c, struct mdl_message *m)
 
 		c->by_id[j] = NULL;
 		c->by_id_used--;
-		index_insert_raw(c, x);
+		index_insert_raw(c, x, hs[j]);
 	}
 }
 
-struct mdl_message *mdl_message_find(const struct mdl_channel *c, const char *id)
+static struct mdl_message *index_find(const struct mdl_channel *c, const char *id, uint32_t h)
 {
 	size_t mask;
+	const uint32_t *hs;
 
 	if (!id || !c->by_id_cap)
 		return NULL;
 	mask = c->by_id_cap - 1;
-	for (size_t i = hash_id(id) & mask; c->by_id[i]; i = (i + 1) & mask)
-		if (!strcmp(c->by_id[i]->id, id))
+	hs = index_hashes(c);
+	for (size_t i = h & mask; c->by_id[i]; i = (i + 1) & mask)
+		if (hs[i] == h && !strcmp(c->by_id[i]->id, id))
 			return c->by_id[i];
 	return NULL;
 }
 
-/* --- ordered storage --- */
+struct mdl_message *mdl_message_find(const struct mdl_channel *c, const char *id)
+{
+	if (!id || !c->by_id_cap)
+		return NULL;
+	return index_find(c, id, hash_id(id));
+}
+
+/* --- storage of one message ---
+ * A message from the network is ONE allocation: the struct, then its id and content packed
+ * behind it; the strings that repeat across messages (author id, names, content type, trust
+ * tier) are interned. Our pending messages keep separately allocated strings, because
+ * confirm and fail replace their id and error. Any string may be replaced later with
+ * msg_set_str, which frees only what the message owns separately. */
+
+struct msg_block {
+	struct mdl_message m;
+	uint32_t pack_len; /* bytes in pack[]; 0: every string is separately allocated */
+	char pack[];
+};
+
+static int interned(const struct mdl_message *m)
+{
+	return ((const struct msg_block *)m)->pack_len != 0;
+}
+
+static int in_pack(const struct mdl_message *m, const char *p)
+{
+	const struct msg_block *b = (const struct msg_block *)m;
+	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)b->pack;
+	return p && a >= lo && a < lo + b->pack_len;
+}
+
+static void msg_str_free(struct mdl_message *m, char *p)
+{
+	if (p && !in_pack(m, p))
+		free(p);
+}
+
+static void msg_set_str(struct mdl_message *m, char **field, const char *v)
+{
+	msg_str_free(m, *field);
+	*field = xstrdup(v);
+}
+
+static struct mdl_message *message_new_separate(void)
+{
+	struct msg_block *b = xcalloc(1, sizeof(*b));
+	return &b->m;
+}
+
+static struct mdl_message *message_new_packed(const struct mdl_msg_in *in)
+{
+	const char *content = in->content ? in->content : "";
+	size_t id_len = strlen(in->id) + 1, content_len = strlen(content) + 1;
+	struct msg_block *b = xmalloc(sizeof(*b) + id_len + content_len);
+	struct mdl_message *m = &b->m;
+
+	memset(b, 0, sizeof(*b));
+	b->pack_len = (uint32_t)(id_len + content_len);
+	m->id = memcpy(b->pack, in->id, id_len);
+	m->content = memcpy(b->pack + id_len, content, content_len);
+	m->author_id = (char *)mdl_intern(in->author_id);
+	m->author_username = (char *)mdl_intern(in->author_username);
+	m->author_display = (char *)mdl_intern(in->author_display);
+	m->content_type = (char *)mdl_intern(in->content_type ? in->content_type : "text");
+	m->trust_tier = (char *)mdl_intern(in->trust_tier);
+	return m;
+}
 
 static void message_free(struct mdl_message *m)
 {
-	free(m->id);
-	free(m->author_id);
-	free(m->author_username);
-	free(m->author_display);
-	free(m->content);
-	free(m->content_type);
-	free(m->trust_tier);
-	free(m->error);
+	if (interned(m)) {
+		mdl_intern_release(m->author_id);
+		mdl_intern_release(m->author_username);
+		mdl_intern_release(m->author_display);
+		mdl_intern_release(m->content_type);
+		mdl_intern_release(m->trust_tier);
+	} else {
+		free(m->author_id);
+		free(m->author_username);
+		free(m->author_display);
+		free(m->content_type);
+		free(m->trust_tier);
+	}
+	msg_str_free(m, m->id);
+	msg_str_free(m, m->content);
+	msg_str_free(m, m->error);
 	free(m);
+}
+
+/* --- the ordered array ---
+ * c->msgs points into a larger block: [gap slot][free slots][msgs...][spare]. The slot just
+ * before msgs[0] holds how many free slots precede it, so dropping the oldest messages (the
+ * scrollback cap, once per message in a flood) moves a pointer instead of the whole array;
+ * the free front is reclaimed when the array fills up. */
+
+static size_t front_gap(const struct mdl_channel *c)
+{
+	return c->msgs ? (size_t)(uintptr_t)c->msgs[-1] : 0;
+}
+
+static void drop_front(struct mdl_channel *c, size_t d)
+{
+	size_t gap = front_gap(c) + d;
+
+	c->msgs += d;
+	c->cap_msgs -= d;
+	c->n_msgs -= d;
+	c->msgs[-1] = (struct mdl_message *)(uintptr_t)gap;
+}
+
+void mdl_channel_free_msgs(struct mdl_channel *c)
+{
+	if (c->msgs)
+		free(c->msgs - 1 - front_gap(c));
+	c->msgs = NULL;
+	c->n_msgs = c->cap_msgs = 0;
+}
+
+/* Room for one more at the end. */
+static void make_room(struct mdl_channel *c)
+{
+	size_t gap = front_gap(c), cap;
+	struct mdl_message **block;
+
+	if (c->n_msgs < c->cap_msgs)
+		return;
+	if (gap && gap >= c->n_msgs / 2) {
+		/* mostly dropped: slide back to the front instead of growing */
+		block = c->msgs - 1 - gap;
+		memmove(block + 1, c->msgs, c->n_msgs * sizeof(*c->msgs));
+		c->msgs = block + 1;
+		c->cap_msgs += gap;
+		c->msgs[-1] = NULL;
+		return;
+	}
+	cap = c->cap_msgs ? c->cap_msgs * 2 : 64;
+	block = xmalloc((cap + 1) * sizeof(*block));
+	block[0] = NULL;
+	if (c->n_msgs)
+		memcpy(block + 1, c->msgs, c->n_msgs * sizeof(*c->msgs));
+	if (c->msgs)
+		free(c->msgs - 1 - gap);
+	c->msgs = block + 1;
+	c->cap_msgs = cap;
 }
 
 void mdl_channel_clear_messages(struct mdl_channel *c)
@@ -150,10 +296,7 @@ static size_t position_for(const struct mdl_channel *c, const struct mdl_message
 
 static void insert_at(struct mdl_channel *c, size_t pos, struct mdl_message *m)
 {
-	if (c->n_msgs == c->cap_msgs) {
-		c->cap_msgs = c->cap_msgs ? c->cap_msgs * 2 : 64;
-		c->msgs = xrealloc(c->msgs, c->cap_msgs * sizeof(*c->msgs));
-	}
+	make_room(c);
 	memmove(&c->msgs[pos + 1], &c->msgs[pos], (c->n_msgs - pos) * sizeof(*c->msgs));
 	c->msgs[pos] = m;
 	c->n_msgs++;
@@ -189,8 +332,7 @@ static void enforce_cap(struct mdl_channel *c)
 		index_remove(c, c->msgs[i]);
 		message_free(c->msgs[i]);
 	}
-	memmove(&c->msgs[0], &c->msgs[drop], (c->n_msgs - drop) * sizeof(*c->msgs));
-	c->n_msgs -= drop;
+	drop_front(c, drop);
 	if (c->history == MDL_HIST_COMPLETE)
 		c->history = MDL_HIST_LOADED; /* older pages can be fetched again */
 }
@@ -221,24 +363,21 @@ struct mdl_message *mdl_message_add(struct mdl_channel *c, const struct mdl_msg_
 	struct mdl_account *acct = c->server->account;
 	struct mdl_message *m;
 	int own;
+	uint32_t h;
 
-	if (!in->id || !*in->id || mdl_message_find(c, in->id))
+	if (!in->id || !*in->id)
 		return NULL;
-	m = xcalloc(1, sizeof(*m));
-	m->id = xstrdup(in->id);
-	m->author_id = xstrdup(in->author_id);
-	m->author_username = xstrdup(in->author_username);
-	m->author_display = xstrdup(in->author_display);
-	m->content = xstrdup(in->content ? in->content : "");
-	m->content_type = xstrdup(in->content_type ? in->content_type : "text");
-	m->trust_tier = xstrdup(in->trust_tier);
+	h = hash_id(in->id);
+	if (index_find(c, in->id, h))
+		return NULL;
+	m = message_new_packed(in);
 	m->created_ms = in->created_ms;
 	m->state = MDL_MSG_STORED;
 	own = acct->agent_id && in->author_id && !strcmp(acct->agent_id, in->author_id);
 	m->mentions_me = !own && mentions(m->content, acct->username);
 
 	insert_at(c, position_for(c, m), m);
-	index_add(c, m);
+	index_add(c, m, h);
 	if (live && !own && !c->viewing) {
 		c->unread++;
 		if (m->mentions_me || (c->server->is_dms))
@@ -249,14 +388,14 @@ struct mdl_message *mdl_message_add(struct mdl_channel *c, const struct mdl_msg_
 		mdl_typing_clear(c, in->author_username);
 	enforce_cap(c);
 	model_of(c)->dirty |= MDL_DIRTY_LOG;
-	return mdl_message_find(c, in->id);
+	return index_find(c, in->id, h); /* NULL when the cap dropped it at once */
 }
 
 struct mdl_message *mdl_message_add_pending(struct mdl_channel *c, const char *content,
 	const char *content_type, int64_t now_ms)
 {
 	struct mdl_account *acct = c->server->account;
-	struct mdl_message *m = xcalloc(1, sizeof(*m));
+	struct mdl_message *m = message_new_separate();
 
 	/* a server may have used "local-N" as a real id: never share an id with another message */
 	do {
@@ -270,7 +409,7 @@ struct mdl_message *mdl_message_add_pending(struct mdl_channel *c, const char *c
 	m->created_ms = now_ms;
 	m->state = MDL_MSG_PENDING;
 	insert_at(c, c->n_msgs, m);
-	index_add(c, m);
+	index_add(c, m, hash_id(m->id));
 	model_of(c)->dirty |= MDL_DIRTY_LOG;
 	return m;
 }
@@ -287,20 +426,20 @@ struct mdl_message *mdl_message_confirm(struct mdl_channel *c, struct mdl_messag
 		return existing;
 	}
 	detach(c, pending);
-	str_replace(&pending->id, id);
+	msg_set_str(pending, &pending->id, id);
 	pending->created_ms = created_ms;
 	pending->state = MDL_MSG_STORED;
-	free(pending->error);
+	msg_str_free(pending, pending->error);
 	pending->error = NULL;
 	insert_at(c, position_for(c, pending), pending);
-	index_add(c, pending);
+	index_add(c, pending, hash_id(pending->id));
 	return pending;
 }
 
 void mdl_message_fail(struct mdl_channel *c, struct mdl_message *pending, const char *error)
 {
 	pending->state = MDL_MSG_FAILED;
-	str_replace(&pending->error, error);
+	msg_set_str(pending, &pending->error, error);
 	model_of(c)->dirty |= MDL_DIRTY_LOG;
 }
 

@@ -54,7 +54,7 @@ static void member_free(struct mdl_member *mb)
 static void channel_free(struct mdl_channel *c)
 {
 	mdl_channel_clear_messages(c);
-	free(c->msgs);
+	mdl_channel_free_msgs(c);
 	for (size_t i = 0; i < c->n_typing; i++)
 		free(c->typing[i].username);
 	free(c->typing);

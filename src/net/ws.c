@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include <libwebsockets.h>
+#include <openssl/x509.h>
 
 #include "moltty/base.h"
 #include "moltty/log.h"
 #include "moltty/net.h"
+#include "moltty/utf8.h"
 #include "reassembly.h"
 
 struct out_msg {
@@ -41,10 +43,25 @@ struct net_ws {
 	int in_connect;    /* inside lws_client_connect_via_info */
 	int failed_sync;   /* connection error reported during connect */
 	char *fail_reason;
+	char tls_error[96]; /* why OpenSSL refused the server's certificate, "" when it didn't */
 	ev_timer defer;    /* reports a synchronous failure from the loop */
 	struct out_msg *q_head, *q_tail;
 	struct ws_reasm rx;
 };
+
+/* RFC 6455 text frames are UTF-8; lws checks that only when asked to, on receive. */
+static int text_is_utf8(const char *s, size_t n)
+{
+	while (n) {
+		uint32_t cp;
+		size_t k = utf8_decode(s, n, &cp);
+		if (cp == 0xFFFD && !(k == 3 && !memcmp(s, "\xef\xbf\xbd", 3)))
+			return 0;
+		s += k;
+		n -= k;
+	}
+	return 1;
+}
 
 static void lws_log_emit(int level, const char *line)
 {
@@ -106,10 +123,22 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		return 0;
 
 	switch (reason) {
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		/* Only to remember why verification failed (lws's own reason is a bare "SSL err 1").
+		 * Returning 0 keeps OpenSSL's verdict: nothing here can accept a refused certificate. */
+		if (!len && user && !w->tls_error[0]) {
+			int err = X509_STORE_CTX_get_error((X509_STORE_CTX *)user);
+			snprintf(w->tls_error, sizeof(w->tls_error), "%s",
+				X509_verify_cert_error_string(err));
+		}
+		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
-		char why[160];
-		snprintf(why, sizeof(why), "%.*s", in ? (int)(len ? len : strlen(in)) : 0,
-			in ? (const char *)in : "");
+		char why[200];
+		if (w->tls_error[0])
+			snprintf(why, sizeof(why), "TLS certificate refused: %s", w->tls_error);
+		else
+			snprintf(why, sizeof(why), "%.*s", in ? (int)(len ? len : strlen(in)) : 0,
+				in ? (const char *)in : "");
 		if (!why[0])
 			snprintf(why, sizeof(why), "connection failed");
 		if (w->in_connect) {
@@ -145,6 +174,12 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			return -1;
 		case WS_REASM_TEXT:
 			break;
+		}
+		if (!text_is_utf8(ws_reasm_text(&w->rx), w->rx.msg.len)) {
+			/* a broken or hostile server: drop the frame, keep the session */
+			log_warn("ws: dropping a text message that is not UTF-8 (%zu bytes)",
+				w->rx.msg.len);
+			return 0;
 		}
 		if (!w->detached && w->h.on_text)
 			w->h.on_text(w->ud, ws_reasm_text(&w->rx), w->rx.msg.len);

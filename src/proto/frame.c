@@ -7,6 +7,7 @@
 #include "moltty/isotime.h"
 #include "moltty/proto.h"
 #include "jsonutil.h"
+#include "frame_fast.h"
 
 static const char *const op_names[PROTO_OP__COUNT] = {
 	[PROTO_OP_UNKNOWN] = "?",
@@ -52,6 +53,12 @@ void proto_frame_free(struct proto_frame *f)
 {
 	if (!f)
 		return;
+	if (f->pack_) {
+		/* the fast path's frames: one block, no online list */
+		proto_pack_put(f->pack_);
+		memset(f, 0, sizeof(*f));
+		return;
+	}
 	free(f->op_name);
 	free(f->channel);
 	free(f->code);
@@ -84,6 +91,13 @@ static void take_string_array(const cJSON *arr, struct proto_frame *f)
 }
 
 int proto_frame_parse(const char *text, size_t len, struct proto_frame *f)
+{
+	if (text && proto_frame_parse_fast(text, len, f))
+		return 0;
+	return proto_frame_parse_cjson(text, len, f);
+}
+
+int proto_frame_parse_cjson(const char *text, size_t len, struct proto_frame *f)
 {
 	memset(f, 0, sizeof(*f));
 	cJSON *j = ju_parse(text, len);

@@ -4,5 +4,7 @@ src_libmoltbase_a_SOURCES += \
 	src/proto/jsonutil.h \
 	src/proto/decode.c \
 	src/proto/decode_social.c \
-	src/proto/frame.c
+	src/proto/frame.c \
+	src/proto/frame_fast.c \
+	src/proto/frame_fast.h
 noinst_HEADERS += include/moltty/proto.h

@@ -16,6 +16,7 @@
 #include "moltty/crypto.h"
 #include "moltty/log.h"
 #include "admin.h"
+#include "chaos.h"
 #include "gateway.h"
 #include "store.h"
 #include "store_trust.h"
@@ -206,6 +207,18 @@ static cJSON *cmd_stats(struct admin *a)
 	return o;
 }
 
+/* {"cmd":"chaos","spec":S}: start, restart or ("off") stop chaos mode; without spec only
+ * report. The answer carries the counters (chaos.h). */
+static cJSON *cmd_chaos(struct admin *a, const cJSON *cmd)
+{
+	const char *spec = str_arg(cmd, "spec"), *err;
+	if (spec && chaos_configure(a->srv->chaos, spec, &err) != 0)
+		return fail(err);
+	cJSON *o = okay();
+	cJSON_AddItemToObject(o, "chaos", chaos_stats(a->srv->chaos));
+	return o;
+}
+
 static cJSON *run_command(struct admin *a, const char *line)
 {
 	cJSON *cmd = cJSON_Parse(line);
@@ -217,6 +230,8 @@ static cJSON *run_command(struct admin *a, const char *line)
 	cJSON *res;
 	if (str_eq(name, "stats")) {
 		res = cmd_stats(a);
+	} else if (str_eq(name, "chaos")) {
+		res = cmd_chaos(a, cmd);
 	} else if (str_eq(name, "set_tier") || str_eq(name, "mint_token") ||
 		   str_eq(name, "inject") || str_eq(name, "drop") ||
 		   str_eq(name, "drop_after_next_message") || str_eq(name, "add_challenge")) {

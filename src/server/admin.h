@@ -10,7 +10,9 @@
  *   {"cmd":"drop_after_next_message","username":U} U's next WS message is stored and broadcast,
  *                                                  then its socket is cut before the ack
  *   {"cmd":"add_challenge","suspect":U,"voter":V?,"verdict":X?,"channel":ID?}
- *   {"cmd":"stats"}                                connection and channel counts */
+ *   {"cmd":"stats"}                                connection and channel counts
+ *   {"cmd":"chaos","spec":S}                       chaos mode on/off ("off"), see chaos.h;
+ *                                                  without spec: the counters only */
 #ifndef MOLTTY_SERVER_ADMIN_H
 #define MOLTTY_SERVER_ADMIN_H
 

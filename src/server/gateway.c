@@ -41,7 +41,7 @@ void conn_send_text(struct ws_conn *c, const char *text, size_t len)
 {
 	if (c->dead || c->close_code)
 		return;
-	if (c->q_bytes + len > WS_QUEUE_MAX) {
+	if (c->q_bytes + len > c->gw->srv->cfg.max_queue) {
 		/* A client that doesn't read would make us buffer forever: drop it. */
 		log_warn("ws: dropping slow client (%zu bytes queued)", c->q_bytes);
 		c->dead = 1;
@@ -615,7 +615,7 @@ int gateway_callback(struct srv *s, struct lws *wsi, int reason, void *user, voi
 		if (!c)
 			return 0;
 		if (!c->rx_overflow) {
-			if (c->rx.len + len > WS_FRAME_MAX)
+			if (c->rx.len + len > s->cfg.max_frame)
 				c->rx_overflow = 1;
 			else
 				buf_append(&c->rx, in, len);

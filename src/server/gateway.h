@@ -11,8 +11,10 @@
 #include "moltty/base.h"
 #include "server.h"
 
-#define WS_QUEUE_MAX (8u * 1024 * 1024) /* queued outgoing bytes before a slow client is dropped */
-#define WS_FRAME_MAX (64u * 1024)        /* largest incoming message */
+/* Defaults of srv->cfg.max_queue (--max-queue: queued outgoing bytes before a slow client is
+ * dropped) and srv->cfg.max_frame (--max-frame: largest incoming message). */
+#define WS_QUEUE_MAX (8u * 1024 * 1024)
+#define WS_FRAME_MAX (64u * 1024)
 
 struct ws_frame {
 	struct ws_frame *next;

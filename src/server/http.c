@@ -1,5 +1,6 @@
 /* moltchatsd REST: lws HTTP callbacks, the route table walk, body parsing and Fastify-style
  * replies (protocol §1.3, §1.4). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "router.h"
 #include "server.h"
 
-#define BODY_MAX (1024 * 1024)
+/* request bodies are capped by srv->cfg.max_body (--max-body, default 1 MiB) */
 #define WRITE_CHUNK 16384
 
 static const struct {
@@ -348,7 +349,12 @@ static int header_int(struct lws *wsi, enum lws_token_indexes h)
 	char v[32];
 	if (lws_hdr_total_length(wsi, h) <= 0 || lws_hdr_copy(wsi, v, sizeof(v), h) <= 0)
 		return -1;
-	return atoi(v);
+	/* untrusted: clamp instead of atoi's undefined overflow; junk counts as huge */
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	if (end == v || *end || n < 0 || n > INT_MAX)
+		return INT_MAX;
+	return (int)n;
 }
 
 static int on_http(struct srv *s, struct lws *wsi, struct session *ss, const char *in)
@@ -391,7 +397,7 @@ static int on_http(struct srv *s, struct lws *wsi, struct session *ss, const cha
 		reply_error(r, 411, NULL, "Content-Length is required");
 		return 0;
 	}
-	if (r->content_length > BODY_MAX)
+	if (r->content_length >= 0 && (size_t)r->content_length > s->cfg.max_body)
 		r->body_too_large = 1;
 	/* A POST with a Content-Length (even 0) always gets body callbacks; the others only
 	 * when a body is announced. Without Content-Length there is no body and lws sends no
@@ -416,7 +422,7 @@ int http_callback(struct srv *s, struct lws *wsi, int reason, void *user, void *
 	case LWS_CALLBACK_HTTP_BODY:
 		if (!r || !r->awaiting_body || !in || !len)
 			return 0;
-		if (r->body_too_large || r->body_len + len > BODY_MAX) {
+		if (r->body_too_large || r->body_len + len > s->cfg.max_body) {
 			r->body_too_large = 1;
 			return 0;
 		}

@@ -35,3 +35,5 @@ src_libmoltserver_a_SOURCES += src/server/store_social.h src/server/store_social
 src_libmoltserver_a_SOURCES += src/server/store_trust.h src/server/store_trust.c \
 	src/server/routes_trust.c src/server/routes_webhooks.c \
 	src/server/routes_observer_accounts.c src/server/admin.h src/server/admin.c
+# issue 5 "hardening" helper: chaos mode (hostile frames, floods) for client robustness tests
+src_libmoltserver_a_SOURCES += src/server/chaos.h src/server/chaos.c

@@ -16,7 +16,14 @@
 #include "moltty/log.h"
 #include "server.h"
 #include "admin.h"
+#include "chaos.h"
+#include "gateway.h"
 #include "store.h"
+#include "replay.h"
+
+static struct replay *replay; /* --replay: the WebSocket plays a recording */
+static const char *replay_path;
+static double replay_speed = 1.;
 
 static void usage(FILE *out)
 {
@@ -35,6 +42,15 @@ static void usage(FILE *out)
 	      "  --admin-socket PATH       UNIX socket for test knobs (set_tier, mint_token, inject,\n"
 	      "                            drop, add_challenge, stats)\n"
 	      "  --webhook-timeout SECS    timeout of POST /webhooks/test (default 10)\n"
+	      "  --max-body BYTES          request body cap, 413 above (default 1048576)\n"
+	      "  --max-frame BYTES         incoming WebSocket message cap, 1009 above (default 65536)\n"
+	      "  --max-queue BYTES         queued outgoing bytes per socket before a drop (default 8 MiB)\n"
+	      "  --tls-cert FILE           serve https/wss with this PEM certificate (chain)\n"
+	      "  --tls-key FILE            and this PEM private key\n"
+	      "  --chaos SPEC              tests only: hostile frames and floods (see moltchatsd(1))\n"
+	      "  --replay FILE             WebSocket clients get a `moltty tail --record` file played\n"
+	      "                            back instead of the live gateway (REST works as usual)\n"
+	      "  --replay-speed X          replay pace: 1 as recorded (default), 0 without pauses\n"
 	      "  --demo                    seed demo servers and run simulated agents\n"
 	      "  --demo-rate N             demo messages per minute (default 20)\n"
 	      "  --seed N                  demo random seed (default 1)\n"
@@ -98,11 +114,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		/* Last chance to free per-connection state lws did not close explicitly. */
 		http_callback(s, wsi, LWS_CALLBACK_CLOSED_HTTP, user, in, len);
 		gateway_callback(s, wsi, LWS_CALLBACK_CLOSED, user, in, len);
+		if (replay)
+			replay_callback(replay, wsi, LWS_CALLBACK_CLOSED, in, len);
 		return 0;
 	case LWS_CALLBACK_ESTABLISHED:
 	case LWS_CALLBACK_RECEIVE:
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 	case LWS_CALLBACK_CLOSED:
+		if (replay)
+			return replay_callback(replay, wsi, (int)reason, in, len);
 		return gateway_callback(s, wsi, (int)reason, user, in, len);
 	default:
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
@@ -192,7 +212,9 @@ static char *load_secret(struct srv *s, const char *file)
 enum {
 	OPT_LISTEN = 256, OPT_DB, OPT_SECRET, OPT_TIER, OPT_PRESENCE, OPT_JWT_LIFE, OPT_IDLE,
 	OPT_REGISTER, OPT_DEMO, OPT_DEMO_RATE, OPT_SEED, OPT_LOG, OPT_QUIET, OPT_VERBOSE,
-	OPT_HELP, OPT_VERSION, OPT_STRICT, OPT_ADMIN, OPT_WEBHOOK_TIMEOUT,
+	OPT_HELP, OPT_VERSION, OPT_STRICT, OPT_ADMIN, OPT_WEBHOOK_TIMEOUT, OPT_MAX_BODY,
+	OPT_MAX_FRAME, OPT_MAX_QUEUE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_CHAOS, OPT_REPLAY,
+	OPT_REPLAY_SPEED,
 };
 
 static const struct option long_opts[] = {
@@ -215,6 +237,14 @@ static const struct option long_opts[] = {
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "admin-socket", required_argument, NULL, OPT_ADMIN },
 	{ "webhook-timeout", required_argument, NULL, OPT_WEBHOOK_TIMEOUT },
+	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
+	{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
+	{ "max-queue", required_argument, NULL, OPT_MAX_QUEUE },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "chaos", required_argument, NULL, OPT_CHAOS },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "replay-speed", required_argument, NULL, OPT_REPLAY_SPEED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -230,7 +260,8 @@ int main(int argc, char **argv)
 		.listen_host = "127.0.0.1", .port = 0, .db_path = ":memory:",
 		.default_tier = "untrusted", .presence_interval = 30, .jwt_lifetime = 14400,
 		.idle_timeout = 360, .register_limit = 5, .demo_rate = 20, .seed = 1,
-		.webhook_timeout = 10,
+		.webhook_timeout = 10, .max_body = 1024 * 1024, .max_frame = WS_FRAME_MAX,
+		.max_queue = WS_QUEUE_MAX,
 	};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -270,6 +301,23 @@ int main(int argc, char **argv)
 		case OPT_WEBHOOK_TIMEOUT:
 			bad = parse_num(optarg, 0.05, 3600, &s->cfg.webhook_timeout);
 			break;
+		case OPT_MAX_BODY:
+			bad = parse_num(optarg, 1024, 1 << 30, &v);
+			s->cfg.max_body = (size_t)v;
+			break;
+		case OPT_MAX_FRAME:
+			bad = parse_num(optarg, 1024, 1 << 30, &v);
+			s->cfg.max_frame = (size_t)v;
+			break;
+		case OPT_MAX_QUEUE:
+			bad = parse_num(optarg, 64 * 1024, 1 << 30, &v);
+			s->cfg.max_queue = (size_t)v;
+			break;
+		case OPT_TLS_CERT: s->cfg.tls_cert = optarg; break;
+		case OPT_TLS_KEY: s->cfg.tls_key = optarg; break;
+		case OPT_CHAOS: s->cfg.chaos_spec = optarg; break;
+		case OPT_REPLAY: replay_path = optarg; break;
+		case OPT_REPLAY_SPEED: bad = parse_num(optarg, 0, 1000, &replay_speed); break;
 		case OPT_VERSION: puts("moltchatsd " PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -285,6 +333,10 @@ int main(int argc, char **argv)
 	}
 	if (host)
 		s->cfg.listen_host = host;
+	if (!s->cfg.tls_cert != !s->cfg.tls_key) {
+		fprintf(stderr, "moltchatsd: --tls-cert and --tls-key go together\n");
+		return 2;
+	}
 	/* Demo mode lets a person chat freely unless a tier was asked for. */
 	s->cfg.default_tier = tier ? tier : s->cfg.demo ? "seed" : "untrusted";
 
@@ -309,6 +361,18 @@ int main(int argc, char **argv)
 	s->loop = ev_default_loop(0);
 	s->rl = ratelimit_new();
 	s->gw = gateway_new(s);
+	s->chaos = chaos_new(s);
+	char *replay_err = NULL;
+	if (replay_path && !(replay = replay_load(s->loop, replay_path, replay_speed, &replay_err))) {
+		fprintf(stderr, "moltchatsd: %s\n", replay_err);
+		free(replay_err);
+		return 1;
+	}
+	const char *chaos_err;
+	if (s->cfg.chaos_spec && chaos_configure(s->chaos, s->cfg.chaos_spec, &chaos_err) != 0) {
+		fprintf(stderr, "moltchatsd: %s\n", chaos_err);
+		return 2;
+	}
 	if (s->cfg.admin_socket && !(admin = admin_open(s, s->cfg.admin_socket))) {
 		fprintf(stderr, "moltchatsd: cannot open admin socket %s\n", s->cfg.admin_socket);
 		return 1;
@@ -333,16 +397,23 @@ int main(int argc, char **argv)
 	info.user = s;
 	info.max_http_header_data = 16384;
 	info.pt_serv_buf_size = 16384;
+	if (s->cfg.tls_cert) {
+		/* https and wss on the one port; lws (OpenSSL) checks that key and cert match */
+		info.ssl_cert_filepath = s->cfg.tls_cert;
+		info.ssl_private_key_filepath = s->cfg.tls_key;
+	}
 	s->lws = lws_create_context(&info);
 	if (!s->lws) {
-		fprintf(stderr, "moltchatsd: cannot listen on %s:%d\n", s->cfg.listen_host,
-			s->cfg.port);
+		fprintf(stderr, "moltchatsd: cannot listen on %s:%d%s\n", s->cfg.listen_host,
+			s->cfg.port, s->cfg.tls_cert ? " (or cannot load the TLS certificate/key)" : "");
 		return 1;
 	}
+	const char *scheme = s->cfg.tls_cert ? "https" : "http";
 	int port = lws_get_vhost_listen_port(lws_get_vhost_by_name(s->lws, "default"));
-	printf("http://%s:%d\n", s->cfg.listen_host, port);
+	printf("%s://%s:%d\n", scheme, s->cfg.listen_host, port);
 	fflush(stdout);
-	log_info("listening on http://%s:%d (db %s)", s->cfg.listen_host, port, s->cfg.db_path);
+	log_info("listening on %s://%s:%d (db %s)", scheme, s->cfg.listen_host, port,
+		 s->cfg.db_path);
 
 	ev_timer_init(&service_timer, service_cb, 0.5, 0.5);
 	service_timer.data = s;
@@ -363,6 +434,9 @@ int main(int argc, char **argv)
 		lws_context_destroy(s->lws);
 	sim_free(s->sim);
 	s->sim = NULL;
+	chaos_free(s->chaos);
+	s->chaos = NULL;
+	replay_free(replay);
 	gateway_free(s->gw);
 	ratelimit_free(s->rl);
 	store_close(s->store);

@@ -37,6 +37,13 @@ struct server_config {
 	int strict;                  /* --strict: 400/404 instead of the platform's 500s (see /work/notes/strict.md) */
 	const char *admin_socket;    /* --admin-socket PATH: test knobs (admin.c); NULL = off */
 	double webhook_timeout;      /* seconds for POST /webhooks/test (platform: 10) */
+	/* hardening (issue 5): size caps, TLS, chaos */
+	size_t max_body;             /* request body bytes before 413 (--max-body, 1 MiB) */
+	size_t max_frame;            /* incoming WS message bytes before 1009 (--max-frame, 64 KiB) */
+	size_t max_queue;            /* queued outgoing bytes per socket before a drop (--max-queue, 8 MiB) */
+	const char *tls_cert;        /* --tls-cert PEM: serve https/wss; NULL = plain http */
+	const char *tls_key;         /* --tls-key PEM */
+	const char *chaos_spec;      /* --chaos SPEC (chaos.h); NULL = off */
 };
 
 /* The daemon: one per process, owned by main.c. */
@@ -48,6 +55,7 @@ struct srv {
 	struct gateway *gw;
 	struct ratelimit *rl;
 	struct sim *sim;
+	struct chaos *chaos;         /* always present; idle unless --chaos or the admin cmd */
 	char *jwt_secret;
 	int shutting_down;
 };

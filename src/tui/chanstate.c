@@ -6,13 +6,15 @@
 #include "moltty/base.h"
 #include "tui_priv.h"
 
-struct chan_state *chan_state(struct tui *t, const char *channel_id)
+struct chan_state *chan_state(struct tui *t, const struct mdl_channel *c)
 {
+	struct mdl_account *a = c->server->account;
 	for (size_t i = 0; i < t->n_cs; i++)
-		if (str_eq(t->cs[i]->id, channel_id))
+		if (t->cs[i]->acct == a && str_eq(t->cs[i]->id, c->id))
 			return t->cs[i];
 	struct chan_state *s = xcalloc(1, sizeof(*s));
-	s->id = xstrdup(channel_id);
+	s->acct = a;
+	s->id = xstrdup(c->id);
 	/* Messages from before this session are history, not news. */
 	s->seen_ms = t->session_start_ms;
 	s->seen_id = xstrdup("");

@@ -271,14 +271,23 @@ int el_word_right(struct editline *e)
 
 void el_set(struct editline *e, const char *text, size_t cursor)
 {
-	char *copy = xstrdup(text);
-	set_text(e, copy);
-	free(copy);
-	e->cursor = cursor < e->len ? cursor : e->len;
-	/* Never inside a code point. */
-	while (e->cursor > 0 && e->cursor < e->len &&
-		((unsigned char)e->text[e->cursor] & 0xC0) == 0x80)
-		e->cursor--;
+	/* Completion can bring names from the network: invalid UTF-8 becomes U+FFFD, or a later
+	 * edit could join the bytes around the cursor into a code point it sits inside. The
+	 * cursor moves to the start of the code point it was in (the end when past it). */
+	struct buf copy = BUF_INIT;
+	size_t n = strlen(text), at = (size_t)-1;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t step = utf8_decode(text + i, n - i, &cp);
+		if (at == (size_t)-1 && cursor < i + step)
+			at = copy.len;
+		char enc[4];
+		buf_append(&copy, enc, utf8_encode(cp, enc));
+		i += step;
+	}
+	set_text(e, buf_cstr(&copy));
+	buf_free(&copy);
+	e->cursor = at == (size_t)-1 ? e->len : at;
 }
 
 int el_history_prev(struct editline *e)

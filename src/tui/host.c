@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "moltty/base.h"
 #include "moltty/fsutil.h"
@@ -104,7 +103,7 @@ static void on_public_servers(void *ud, int ok, size_t n, const char *const *ids
 	free(r);
 }
 
-static int host_join_server(void *ud, const char *key)
+int host_join_server(void *ud, const char *key)
 {
 	struct tui *t = ud;
 	struct mdl_server *s = server_by_name_or_id(t->acct, key);
@@ -120,6 +119,13 @@ static int host_join_server(void *ud, const char *key)
 		mdl_notice(t->model, 1, "observers cannot join servers (that needs an agent "
 			"identity)");
 		return -1;
+	}
+	if (str_is_uuid(key)) {
+		/* An id: private servers are not listed, but anyone with the id can join. */
+		mdl_notice(t->model, 0, "joining server %s", key);
+		str_replace(&t->pending_join, key);
+		mc_client_join_server(t->client, key);
+		return 0;
 	}
 	struct join_req *r = xcalloc(1, sizeof(*r));
 	r->t = t;
@@ -138,7 +144,7 @@ static int host_part(void *ud)
 	}
 	char *label = channel_label(c);
 	struct mdl_server *s = c->server;
-	struct chan_state *cs = chan_state(t, c->id);
+	struct chan_state *cs = chan_state(t, c);
 	cs->closed = 1;
 	cs->watched = 0;
 	if (t->client)
@@ -258,85 +264,17 @@ static int host_clear(void *ud)
 		mdl_notice(t->model, 1, "no channel to clear");
 		return -1;
 	}
-	struct chan_state *cs = chan_state(t, c->id);
+	struct chan_state *cs = chan_state(t, c);
 	cs->cleared = 1;
 	log_pos_newest(t, c, &cs->clear);
 	tui_scroll_bottom(t);
 	return 0;
 }
 
-struct mdl_member *tui_member_by_name(struct tui *t, const char *username,
-	struct mdl_server **where)
-{
-	struct mdl_server *cur = tui_cur_server(t);
-	for (size_t pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < t->acct->n_servers; i++) {
-			struct mdl_server *s = t->acct->servers[i];
-			if ((pass == 0) != (s == cur))
-				continue;
-			for (size_t j = 0; j < s->n_members; j++) {
-				struct mdl_member *m = s->members[j];
-				if (m->username && strcasecmp(m->username, username) == 0) {
-					if (where)
-						*where = s;
-					return m;
-				}
-			}
-		}
-	}
-	return NULL;
-}
-
-static const char *presence_text(enum mdl_presence p)
-{
-	switch (p) {
-	case MDL_PRES_ONLINE: return "online";
-	case MDL_PRES_IDLE: return "idle";
-	case MDL_PRES_OFFLINE: return "offline";
-	default: return "presence unknown";
-	}
-}
-
-static int host_whois(void *ud, const char *username)
+static int host_is_observer(void *ud)
 {
 	struct tui *t = ud;
-	struct mdl_server *where = NULL;
-	struct mdl_member *m = tui_member_by_name(t, username, &where);
-	if (!m) {
-		mdl_notice(t->model, 1, "@%s: not a member of any server shown here", username);
-		return -1;
-	}
-	struct buf b = BUF_INIT;
-	buf_printf(&b, "@%s", m->username);
-	if (m->display_name && *m->display_name)
-		buf_printf(&b, " (%s)", m->display_name);
-	buf_printf(&b, " · %s", presence_text(m->presence));
-	for (size_t i = 0; i < t->acct->n_servers; i++) {
-		struct mdl_server *s = t->acct->servers[i];
-		struct mdl_member *x = NULL;
-		for (size_t j = 0; j < s->n_members && !x; j++)
-			if (str_eq(s->members[j]->agent_id, m->agent_id))
-				x = s->members[j];
-		if (x)
-			buf_printf(&b, " · %s of %s", x->role ? x->role : "member",
-				s->name ? s->name : s->id);
-	}
-	struct mdl_channel *c = tui_cur_channel(t);
-	for (size_t i = c ? c->n_msgs : 0; i-- > 0;) {
-		struct mdl_message *msg = c->msgs[i];
-		if (str_eq(msg->author_id, m->agent_id)) {
-			char when[32];
-			time_t secs = (time_t)(msg->created_ms / 1000);
-			struct tm tm;
-			if (localtime_r(&secs, &tm) && strftime(when, sizeof(when), "%a %d %b %H:%M", &tm))
-				buf_printf(&b, " · last message here %s", when);
-			break;
-		}
-	}
-	buf_printf(&b, " · id %s", m->agent_id ? m->agent_id : "?");
-	mdl_notice(t->model, 0, "%s", buf_cstr(&b));
-	buf_free(&b);
-	return 0;
+	return t->acct->observer;
 }
 
 static void host_quit(void *ud)
@@ -359,7 +297,8 @@ void host_init(struct tui *t, struct cmd_host *h)
 		.set = host_set,
 		.save_config = host_save_config,
 		.clear = host_clear,
-		.whois = host_whois,
+		.request = host_request,
+		.is_observer = host_is_observer,
 		.quit = host_quit,
 	};
 }

@@ -61,7 +61,11 @@ static void handle_mouse(struct tui *t)
 	MEVENT ev;
 	if (getmouse(&ev) != OK)
 		return;
-	if (ev.bstate & BUTTON4_PRESSED)
+	const struct tui_rect *m = &t->lay.members;
+	if ((ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) && rect_visible(m) &&
+		ev.x >= m->x && ev.x < m->x + m->w && ev.y >= m->y && ev.y < m->y + m->h)
+		pane_members_click(t, ev.y - m->y);
+	else if (ev.bstate & BUTTON4_PRESSED)
 		tui_scroll(t, WHEEL_LINES);
 #ifdef BUTTON5_PRESSED
 	else if (ev.bstate & BUTTON5_PRESSED)
@@ -83,6 +87,7 @@ static void handle_keycode(struct tui *t, wint_t k, int alt)
 	case KEY_F(5): toggle(t, &t->cfg->show_servers); break;
 	case KEY_F(6): toggle(t, &t->cfg->show_channels); break;
 	case KEY_F(7): toggle(t, &t->cfg->show_members); break;
+	case KEY_F(8): tui_cycle_identity(t, 1); break;
 	case KEY_PPAGE: tui_scroll(t, page_lines(t)); break;
 	case KEY_NPAGE: tui_scroll(t, -page_lines(t)); break;
 	case KEY_MOUSE: handle_mouse(t); break;

@@ -10,7 +10,12 @@ src_libmolttui_a_SOURCES += \
 	src/tui/chatlog.c src/tui/chatlog.h \
 	src/tui/theme.c \
 	src/tui/tui.c src/tui/tui_priv.h \
+	src/tui/identities.c \
 	src/tui/host.c \
+	src/tui/host_req.c src/tui/host_req.h \
+	src/tui/host_social.c \
+	src/tui/host_servers.c \
+	src/tui/host_account.c \
 	src/tui/chanstate.c \
 	src/tui/keys.c \
 	src/tui/draw.c \

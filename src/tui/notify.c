@@ -136,7 +136,7 @@ static void log_message(struct tui *t, const struct mdl_channel *c, const struct
 	const char *server = s->is_dms ? "dms" : s->name ? s->name : s->id;
 	const char *channel = c->name ? c->name : c->peer ? c->peer : c->id;
 	const char *who = m->author_username ? m->author_username :
-		t->acct->username ? t->acct->username : "?";
+		s->account->username ? s->account->username : "?";
 	if (chatlog_append(&t->chatlog, server, channel, m->created_ms, who, m->content) != 0) {
 		if (!t->chatlog.warned)
 			mdl_notice(t->model, 1, "chat log for %s/%s: cannot write (%s)", server,
@@ -149,7 +149,7 @@ static void log_message(struct tui *t, const struct mdl_channel *c, const struct
 
 static void scan_channel(struct tui *t, struct mdl_channel *c)
 {
-	struct chan_state *cs = chan_state(t, c->id);
+	struct chan_state *cs = chan_state(t, c);
 	struct log_pos seen = { .ms = cs->seen_ms, .id = cs->seen_id };
 	size_t i = c->n_msgs;
 	while (i > 0 && log_pos_cmp_msg(&seen, c->msgs[i - 1]) > 0)
@@ -161,7 +161,8 @@ static void scan_channel(struct tui *t, struct mdl_channel *c)
 		if (m->state != MDL_MSG_STORED)
 			break;
 		last = m;
-		int own = t->acct->agent_id && str_eq(m->author_id, t->acct->agent_id);
+		const struct mdl_account *a = c->server->account;
+		int own = a->agent_id && str_eq(m->author_id, a->agent_id);
 		if (!own && (m->mentions_me || c->server->is_dms))
 			notify(t, c, m);
 		if (t->cfg->log_messages)
@@ -175,16 +176,18 @@ static void scan_channel(struct tui *t, struct mdl_channel *c)
 
 void notify_scan(struct tui *t)
 {
-	for (size_t i = 0; i < t->acct->n_servers; i++) {
-		struct mdl_server *s = t->acct->servers[i];
-		for (size_t j = 0; j < s->n_channels; j++)
-			scan_channel(t, s->channels[j]);
+	unsigned mentions = 0;
+	for (size_t k = 0; k < t->n_ids; k++) {
+		struct mdl_account *a = t->ids[k]->acct;
+		for (size_t i = 0; i < a->n_servers; i++) {
+			struct mdl_server *s = a->servers[i];
+			for (size_t j = 0; j < s->n_channels; j++)
+				scan_channel(t, s->channels[j]);
+			mentions += mdl_server_mentions(s);
+		}
 	}
 	/* Nothing left to read: the title says so. */
 	if (t->title) {
-		unsigned mentions = 0;
-		for (size_t i = 0; i < t->acct->n_servers; i++)
-			mentions += mdl_server_mentions(t->acct->servers[i]);
 		if (mentions == 0)
 			set_title(t, TITLE_PREFIX);
 	}

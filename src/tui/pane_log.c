@@ -17,7 +17,7 @@
 #include "moltty/utf8.h"
 #include "tui_priv.h"
 
-#define SEGS_MAX 6
+#define SEGS_MAX 8
 #define CODE_GUTTER "│ "
 #define NAME_MAX_COLS 20
 
@@ -147,6 +147,39 @@ static int is_own(struct tui *t, const struct mdl_message *m)
 		(t->acct->agent_id && str_eq(m->author_id, t->acct->agent_id));
 }
 
+/* Text after a message: on its last line when it fits there, else on a line of its own. */
+static void append_tail(struct lines *out, int width, int pw, int role, const char *tail)
+{
+	struct vline *last = &out->v[out->n - 1];
+	int used = last->indent;
+	for (int s = 0; s < last->n; s++)
+		used += (int)utf8_width(last->seg[s].text);
+	if (used + (int)utf8_width(tail) <= width && last->n < SEGS_MAX) {
+		vline_add(last, role, tail, strlen(tail));
+	} else {
+		struct vline *mv = lines_push(out, pw < width ? pw : 0);
+		vline_add(mv, role, tail + 1, strlen(tail + 1));
+	}
+}
+
+/* " [+👍 +🎉]": the reactions this client made (the protocol never reports reactions). */
+static char *my_reactions(struct tui *t, const struct mdl_message *m)
+{
+	const char *const *emojis = NULL;
+	size_t n = t->client && m->state == MDL_MSG_STORED && m->id ?
+		mc_client_my_reactions(t->client, m->id, &emojis) : 0;
+	if (!n)
+		return NULL;
+	struct buf b = BUF_INIT;
+	buf_puts(&b, " [");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s+%s", i ? " " : "", emojis[i]);
+	buf_puts(&b, "]");
+	char *clean = utf8_sanitize(buf_cstr(&b), 0);
+	buf_free(&b);
+	return clean;
+}
+
 static void render_message(struct tui *t, const struct mdl_message *m, int width,
 	struct lines *out)
 {
@@ -174,8 +207,14 @@ static void render_message(struct tui *t, const struct mdl_message *m, int width
 	}
 	const char *marker = NULL;
 	char *failed = NULL;
+	char *queued = NULL;
 	if (m->state == MDL_MSG_PENDING) {
-		marker = " (sending…)";
+		/* Held back by the rate limit: say when it goes. */
+		struct mdl_channel *c = tui_cur_channel(t);
+		double wait = c && t->client ? mc_client_send_wait(t->client, c->id) : 0;
+		if (wait > 0)
+			queued = xasprintf(" (queued, sends in %.0fs)", wait < 1 ? 1. : wait + 0.5);
+		marker = queued ? queued : " (sending…)";
 	} else if (m->state == MDL_MSG_FAILED) {
 		char *why = utf8_sanitize(m->error ? m->error : "not sent", 0);
 		failed = xasprintf(" (failed: %s)", why);
@@ -197,21 +236,15 @@ static void render_message(struct tui *t, const struct mdl_message *m, int width
 		add_wrapped(out, NULL, clean, width - 2, 2, text_role, NULL, 0, hit);
 	}
 	free(clean);
-	if (marker) {
-		/* After the text when it fits there, else on a line of its own. */
-		int role = m->state == MDL_MSG_FAILED ? TR_FAILED : TR_PENDING;
-		struct vline *last = &out->v[out->n - 1];
-		int used = last->indent;
-		for (int s = 0; s < last->n; s++)
-			used += (int)utf8_width(last->seg[s].text);
-		if (used + (int)utf8_width(marker) <= width && last->n < SEGS_MAX) {
-			vline_add(last, role, marker, strlen(marker));
-		} else {
-			struct vline *mv = lines_push(out, pw < width ? pw : 0);
-			vline_add(mv, role, marker + 1, strlen(marker + 1));
-		}
-	}
+	if (marker)
+		append_tail(out, width, pw, m->state == MDL_MSG_FAILED ? TR_FAILED : TR_PENDING,
+			marker);
+	char *reactions = my_reactions(t, m);
+	if (reactions)
+		append_tail(out, width, pw, TR_HINT, reactions);
+	free(reactions);
 	free(failed);
+	free(queued);
 }
 
 static void render_notice(struct tui *t, const struct mdl_notice *n, int width,
@@ -353,7 +386,7 @@ void pane_log_draw(struct tui *t, WINDOW *w)
 	int h, width;
 	getmaxyx(w, h, width);
 	struct mdl_channel *c = tui_cur_channel(t);
-	struct chan_state *cs = c ? chan_state(t, c->id) : NULL;
+	struct chan_state *cs = c ? chan_state(t, c) : NULL;
 	const struct log_pos *floor = cs && cs->cleared ? &cs->clear : NULL;
 	struct cursor k = { .c = c, .m = t->model };
 	k.msg = c ? c->n_msgs : 0;

@@ -55,8 +55,28 @@ static enum mdl_presence member_presence(const struct mdl_channel *c, const stru
 	return p;
 }
 
+static void forget_rows(struct tui *t)
+{
+	for (size_t i = 0; i < t->n_member_rows; i++)
+		free(t->member_rows[i]);
+	free(t->member_rows);
+	t->member_rows = NULL;
+	t->n_member_rows = 0;
+}
+
+/* A click on a member (row 0 is the title): their profile, as /whois. */
+void pane_members_click(struct tui *t, int row)
+{
+	if (row < 1 || (size_t)row > t->n_member_rows || !t->member_rows[row - 1])
+		return;
+	char *name = xstrdup(t->member_rows[row - 1]);
+	host_whois(t, name);
+	free(name);
+}
+
 void pane_members_draw(struct tui *t, WINDOW *w)
 {
+	forget_rows(t);
 	int h, wd;
 	getmaxyx(w, h, wd);
 	struct mdl_server *s = tui_cur_server(t);
@@ -75,8 +95,10 @@ void pane_members_draw(struct tui *t, WINDOW *w)
 		list[i].p = member_presence(c, s->members[i]);
 	}
 	qsort(list, n, sizeof(*list), cmp_shown);
+	t->member_rows = xcalloc(n, sizeof(char *));
 	for (int r = 0; r + 1 < h && (size_t)r < n; r++) {
 		const struct shown *e = &list[r];
+		t->member_rows[t->n_member_rows++] = e->m->username ? xstrdup(e->m->username) : NULL;
 		const char *mark;
 		int role;
 		switch (e->p) {

@@ -20,13 +20,16 @@ struct pick {
 	size_t order;
 };
 
-static char *pick_label(const struct mdl_channel *c)
+/* "Server/#channel"; with several identities "@me:Server/#channel". */
+static char *pick_label(const struct mdl_channel *c, int with_identity)
 {
 	const struct mdl_server *s = c->server;
 	const char *server = s->is_dms ? "DMs" : s->name ? s->name : s->id;
+	const char *who = with_identity && s->account->label ? s->account->label : "";
+	const char *sep = with_identity ? ":" : "";
 	if (c->name)
-		return xasprintf("%s/#%s", server, c->name);
-	return xasprintf("%s/@%s", server, c->peer ? c->peer : "?");
+		return xasprintf("%s%s%s/#%s", who, sep, server, c->name);
+	return xasprintf("%s%s%s/@%s", who, sep, server, c->peer ? c->peer : "?");
 }
 
 static int cmp_pick(const void *a, const void *b)
@@ -43,10 +46,12 @@ static struct pick *matches(struct tui *t, size_t *n_out)
 	const char *q = el_text(&t->picker_edit);
 	struct pick *v = NULL;
 	size_t n = 0, order = 0;
-	for (size_t i = 0; i < t->acct->n_servers; i++) {
-		struct mdl_server *s = t->acct->servers[i];
+	struct srv_row *rows;
+	size_t n_rows = tui_server_rows(t, &rows);
+	for (size_t i = 0; i < n_rows; i++) {
+		struct mdl_server *s = rows[i].s;
 		for (size_t j = 0; j < s->n_channels; j++, order++) {
-			char *label = pick_label(s->channels[j]);
+			char *label = pick_label(s->channels[j], t->n_ids > 1);
 			int score = fuzzy_score(q, label);
 			if (score < 0) {
 				free(label);
@@ -56,6 +61,7 @@ static struct pick *matches(struct tui *t, size_t *n_out)
 			v[n++] = (struct pick){ s->channels[j], label, score, order };
 		}
 	}
+	free(rows);
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_pick);
 	*n_out = n;

@@ -1,4 +1,5 @@
-/* The status bar: identity, connection, where we are, unread total, the last notice, the time. */
+/* The status bar: the identity that sends, connection, where we are, the send budget and queue
+ * of the current channel, unread total, the last notice, the time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,40 @@ static const char *conn_text(const struct mdl_account *a)
 	return "?";
 }
 
+/* Sends left in the current channel's window, and our messages waiting for it. */
+static void send_state(struct tui *t, struct buf *b)
+{
+	struct mdl_channel *c = tui_cur_channel(t);
+	if (!c || !t->client || t->acct->observer)
+		return;
+	struct tui_ident *id = tui_ident_of(t, t->acct);
+	int budget = mc_client_send_budget(t->client, c->id);
+	if (id && budget > id->budget_max)
+		id->budget_max = budget;
+	int max = id ? id->budget_max : budget;
+	size_t queued = mc_client_outbox_count(t->client, c->id);
+	double wait = mc_client_send_wait(t->client, c->id);
+	/* Shown once it matters: something was spent in this window, the limit is tight
+	 * (untrusted agents get 3 a minute), or messages wait. */
+	if (budget < max || budget <= 3 || queued)
+		buf_printf(b, " · %d/%d msgs left", budget, max);
+	if (queued && wait > 0)
+		buf_printf(b, " · %zu queued, next in %.0fs", queued, wait < 1 ? 1. : wait + 0.5);
+	else if (queued)
+		buf_printf(b, " · %zu sending", queued);
+}
+
+int statusbar_counting(struct tui *t)
+{
+	struct mdl_channel *c = tui_cur_channel(t);
+	if (!c || !t->client || t->acct->observer)
+		return 0;
+	struct tui_ident *id = tui_ident_of(t, t->acct);
+	return mc_client_outbox_count(t->client, c->id) > 0 ||
+		mc_client_send_wait(t->client, c->id) > 0 ||
+		(id && mc_client_send_budget(t->client, c->id) < id->budget_max);
+}
+
 void statusbar_draw(struct tui *t, WINDOW *w)
 {
 	int wd = getmaxx(w);
@@ -41,9 +76,16 @@ void statusbar_draw(struct tui *t, WINDOW *w)
 	struct buf b = BUF_INIT;
 	const struct mdl_account *acct = t->acct;
 	if (acct->observer)
-		buf_puts(&b, "observer (read-only: posting needs an agent identity)");
+		buf_puts(&b, t->n_ids > 1 ? "observer (read-only)" :
+			"observer (read-only: posting needs an agent identity)");
 	else
 		buf_puts(&b, acct->label ? acct->label : "?");
+	if (t->n_ids > 1) {
+		size_t i = 0;
+		while (i < t->n_ids && t->ids[i]->acct != acct)
+			i++;
+		buf_printf(&b, " (%zu/%zu, F8)", i + 1, t->n_ids);
+	}
 	buf_printf(&b, " · %s", conn_text(acct));
 	if (acct->conn == MDL_CONN_FAILED && acct->conn_detail)
 		buf_printf(&b, " (%s)", acct->conn_detail);
@@ -55,6 +97,9 @@ void statusbar_draw(struct tui *t, WINDOW *w)
 		buf_printf(&b, "/#%s", c->name);
 	else if (c && c->peer)
 		buf_printf(&b, "/@%s", c->peer);
+	/* While searching the bar is about the search: room for its hits and notices. */
+	if (t->search == SEARCH_OFF)
+		send_state(t, &b);
 	unsigned mentions;
 	unsigned unread = unread_total(acct, &mentions);
 	if (unread)

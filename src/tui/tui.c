@@ -34,12 +34,12 @@ struct mdl_channel *tui_cur_channel(struct tui *t)
 int tui_channel_hidden(struct tui *t, const struct mdl_channel *c)
 {
 	for (size_t i = 0; i < t->n_cs; i++)
-		if (str_eq(t->cs[i]->id, c->id))
+		if (t->cs[i]->acct == c->server->account && str_eq(t->cs[i]->id, c->id))
 			return t->cs[i]->closed;
 	return 0;
 }
 
-static void reset_view(struct tui *t)
+void tui_reset_view(struct tui *t)
 {
 	t->scroll = 0;
 	t->scroll_req = 0;
@@ -52,6 +52,9 @@ static void reset_view(struct tui *t)
 
 void tui_select_channel(struct tui *t, struct mdl_channel *c)
 {
+	struct tui_ident *owner = c ? tui_ident_of(t, c->server->account) : NULL;
+	if (owner && owner->acct != t->acct)
+		tui_set_active(t, owner); /* picking another identity's channel makes it the sender */
 	struct mdl_channel *old = tui_cur_channel(t);
 	if (old == c && c)
 		return;
@@ -60,12 +63,12 @@ void tui_select_channel(struct tui *t, struct mdl_channel *c)
 	str_replace(&t->channel_id, c ? c->id : NULL);
 	if (c)
 		str_replace(&t->server_id, c->server->id);
-	reset_view(t);
+	tui_reset_view(t);
 	t->ui_dirty = 1;
-	el_set_history(&t->edit, c ? &chan_state(t, c->id)->hist : NULL);
+	el_set_history(&t->edit, c ? &chan_state(t, c)->hist : NULL);
 	if (!c)
 		return;
-	struct chan_state *cs = chan_state(t, c->id);
+	struct chan_state *cs = chan_state(t, c);
 	cs->closed = 0;
 	mdl_channel_set_viewing(c, 1);
 	if (t->client) {
@@ -89,6 +92,9 @@ static struct mdl_channel *default_channel(struct tui *t, struct mdl_server *s)
 
 void tui_select_server(struct tui *t, struct mdl_server *s)
 {
+	struct tui_ident *owner = tui_ident_of(t, s->account);
+	if (owner && owner->acct != t->acct)
+		tui_set_active(t, owner);
 	struct mdl_channel *c = default_channel(t, s);
 	if (c) {
 		tui_select_channel(t, c);
@@ -132,9 +138,12 @@ static void ensure_selection(struct tui *t)
 				return;
 		}
 	}
-	for (size_t i = 0; !s && i < t->acct->n_servers; i++)
-		if (t->acct->servers[i]->n_channels > 0)
-			s = t->acct->servers[i];
+	struct srv_row *rows;
+	size_t n = tui_server_rows(t, &rows);
+	for (size_t i = 0; !s && i < n; i++)
+		if (rows[i].s->account == t->acct && rows[i].s->n_channels > 0)
+			s = rows[i].s;
+	free(rows);
 	if (s && s->n_channels > 0)
 		tui_select_server(t, s);
 }
@@ -160,19 +169,24 @@ void tui_step_channel(struct tui *t, int delta)
 	}
 }
 
+/* Across identities: stepping past the last server of one reaches the next identity. */
 void tui_step_server(struct tui *t, int delta)
 {
-	size_t n = t->acct->n_servers;
-	if (n == 0)
+	struct srv_row *rows;
+	size_t n = tui_server_rows(t, &rows);
+	if (n == 0) {
+		free(rows);
 		return;
+	}
 	struct mdl_server *s = tui_cur_server(t);
 	size_t i = 0;
-	while (s && i < n && t->acct->servers[i] != s)
+	while (s && i < n && rows[i].s != s)
 		i++;
 	if (!s || i == n)
 		i = delta > 0 ? n - 1 : 0;
 	i = (i + n + (size_t)(delta % (int)n + (int)n)) % n;
-	tui_select_server(t, t->acct->servers[i]);
+	tui_select_server(t, rows[i].s);
+	free(rows);
 }
 
 void tui_goto_channel_number(struct tui *t, int number)
@@ -198,8 +212,10 @@ void tui_next_activity(struct tui *t, int mentions)
 	struct mdl_channel *cur = tui_cur_channel(t);
 	struct mdl_channel **all = NULL;
 	size_t n = 0, at = 0;
-	for (size_t i = 0; i < t->acct->n_servers; i++) {
-		struct mdl_server *s = t->acct->servers[i];
+	struct srv_row *rows;
+	size_t n_rows = tui_server_rows(t, &rows);
+	for (size_t i = 0; i < n_rows; i++) {
+		struct mdl_server *s = rows[i].s;
 		all = xrealloc(all, (n + s->n_channels + 1) * sizeof(*all));
 		for (size_t j = 0; j < s->n_channels; j++) {
 			if (s->channels[j] == cur)
@@ -212,10 +228,12 @@ void tui_next_activity(struct tui *t, int mentions)
 		if (c != cur && (mentions ? c->mentions : c->unread)) {
 			tui_select_channel(t, c);
 			free(all);
+			free(rows);
 			return;
 		}
 	}
 	free(all);
+	free(rows);
 	mdl_notice(t->model, 0, mentions ? "no unread mentions" : "no unread messages");
 }
 
@@ -283,9 +301,9 @@ void tui_after_edit(struct tui *t)
 
 static void apply_mouse(struct tui *t)
 {
-	/* The wheel only: other buttons stay with the terminal as far as it allows (Shift +
-	 * drag selects text in xterm-like terminals while mouse reporting is on). */
-	mmask_t want = t->cfg->mouse ? (BUTTON4_PRESSED | BUTTON5_PRESSED) : 0;
+	/* The wheel, and a click (on a member: their profile); Shift + drag still selects text
+	 * in xterm-like terminals while mouse reporting is on. */
+	mmask_t want = t->cfg->mouse ? (BUTTON4_PRESSED | BUTTON5_PRESSED | BUTTON1_PRESSED) : 0;
 	mousemask(want, NULL);
 	mouseinterval(0);
 }
@@ -358,6 +376,9 @@ static void arm_tick(struct tui *t)
 	int64_t typing = mdl_typing_next_expiry(t->model);
 	if (typing >= 0 && typing < next)
 		next = typing;
+	/* Queued sends count down in the status bar. */
+	if (statusbar_counting(t) && now + 1000 < next)
+		next = now + 1000 - now % 1000;
 	/* Still waiting for the preferred server: look again when the wait ends. */
 	if (t->prefer_deadline && !tui_cur_channel(t)) {
 		int64_t pref = now + (t->prefer_deadline - mono_ms());
@@ -383,15 +404,18 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
  * and logs need their live messages. */
 static void watch_channels(struct tui *t)
 {
-	if (!t->client)
-		return;
-	for (size_t i = 0; i < t->acct->n_servers; i++) {
-		struct mdl_server *s = t->acct->servers[i];
-		for (size_t j = 0; j < s->n_channels; j++) {
-			struct chan_state *cs = chan_state(t, s->channels[j]->id);
-			if (!cs->watched && !cs->closed) {
-				cs->watched = 1;
-				mc_client_open_channel(t->client, s->channels[j]->id);
+	for (size_t k = 0; k < t->n_ids; k++) {
+		struct tui_ident *id = t->ids[k];
+		if (!id->client)
+			continue;
+		for (size_t i = 0; i < id->acct->n_servers; i++) {
+			struct mdl_server *s = id->acct->servers[i];
+			for (size_t j = 0; j < s->n_channels; j++) {
+				struct chan_state *cs = chan_state(t, s->channels[j]);
+				if (!cs->watched && !cs->closed) {
+					cs->watched = 1;
+					mc_client_open_channel(id->client, s->channels[j]->id);
+				}
 			}
 		}
 	}
@@ -437,6 +461,7 @@ struct tui *tui_new(const struct tui_options *o, char **err)
 	t->model = o->model;
 	t->acct = o->account;
 	t->cfg = o->config;
+	tui_add_identity(t, o->account, NULL);
 	t->session_start_ms = wall_ms();
 	el_init(&t->edit);
 	el_init(&t->search_edit);
@@ -474,11 +499,7 @@ struct tui *tui_new(const struct tui_options *o, char **err)
 
 void tui_set_client(struct tui *t, struct mc_client *client)
 {
-	t->client = client;
-	struct mdl_channel *c = tui_cur_channel(t);
-	if (client && c)
-		mc_client_open_channel(client, c->id);
-	t->ui_dirty = 1;
+	tui_add_identity(t, t->opt.account, client);
 }
 
 void tui_free(struct tui *t)
@@ -510,5 +531,17 @@ void tui_free(struct tui *t)
 	free(t->server_id);
 	free(t->channel_id);
 	free(t->pending_join);
+	for (size_t i = 0; i < t->n_ids; i++) {
+		free(t->ids[i]->server_id);
+		free(t->ids[i]->channel_id);
+		free(t->ids[i]);
+	}
+	free(t->ids);
+	for (size_t i = 0; i < t->n_server_order; i++)
+		free(t->server_order[i]);
+	free(t->server_order);
+	for (size_t i = 0; i < t->n_member_rows; i++)
+		free(t->member_rows[i]);
+	free(t->member_rows);
 	free(t);
 }

@@ -37,6 +37,7 @@ struct log_pos {
 
 /* What the UI remembers per channel (the model knows nothing of it). */
 struct chan_state {
+	struct mdl_account *acct; /* the same channel seen by two identities has two states */
 	char *id;
 	struct el_history hist;  /* lines typed in this channel */
 	int closed;              /* /part: hidden from the lists until /join */
@@ -49,11 +50,32 @@ struct chan_state {
 
 enum search_mode { SEARCH_OFF = 0, SEARCH_TYPING, SEARCH_BROWSING };
 
+/* An identity the UI shows: an account and its client (NULL until it exists). */
+struct tui_ident {
+	struct mdl_account *acct;
+	struct mc_client *client;
+	char *server_id, *channel_id; /* its selection while another identity is active */
+	int budget_max;         /* the largest send budget seen: below it, it is recovering */
+};
+
+/* A row of the server list: servers grouped by identity, in display order. */
+struct srv_row {
+	struct tui_ident *id;
+	struct mdl_server *s;
+};
+
 struct tui {
 	struct tui_options opt;
 	struct mdl_model *model;
+	/* The active identity: the one whose servers are selected and that sends. */
 	struct mdl_account *acct;
 	struct mc_client *client;
+	struct tui_ident **ids;
+	size_t n_ids;
+	char **server_order;    /* tui_set_server_order */
+	size_t n_server_order;
+	char **member_rows;     /* usernames as the member list drew them, top row first */
+	size_t n_member_rows;
 	struct config *cfg;
 	SCREEN *screen;
 
@@ -133,12 +155,28 @@ int tui_set_theme(struct tui *t, const char *name);
 int tui_channel_hidden(struct tui *t, const struct mdl_channel *c);
 void tui_complete(struct tui *t);
 
+void tui_reset_view(struct tui *t); /* follow the bottom, no search */
+
+/* identities.c */
+struct tui_ident *tui_ident_of(struct tui *t, const struct mdl_account *a);
+/* Make another identity active with nothing selected (the caller selects). */
+void tui_set_active(struct tui *t, struct tui_ident *id);
+void tui_activate(struct tui *t, struct mdl_account *a); /* make it the one that sends */
+void tui_cycle_identity(struct tui *t, int delta);       /* F8 */
+/* Every identity's servers in display order (caller frees *out). */
+size_t tui_server_rows(struct tui *t, struct srv_row **out);
+
 /* host.c: the cmd_host the command table acts through */
 void host_init(struct tui *t, struct cmd_host *h);
 int host_send_text(struct tui *t, const char *text, int code);
+int host_join_server(void *ud, const char *name_or_id);
+/* host_req.c and friends: platform commands (struct cmd_req) through the client's API */
+int host_request(void *ud, const struct cmd_req *r);
+/* The full profile (GET /agents/:username) as notice lines. */
+int host_whois(struct tui *t, const char *username);
 
 /* chanstate.c */
-struct chan_state *chan_state(struct tui *t, const char *channel_id);
+struct chan_state *chan_state(struct tui *t, const struct mdl_channel *c);
 void chan_states_free(struct tui *t);
 void log_pos_free(struct log_pos *p);
 void log_pos_copy(struct log_pos *dst, const struct log_pos *src);
@@ -169,7 +207,11 @@ void pane_title_draw(struct tui *t, WINDOW *w);
 void pane_log_draw(struct tui *t, WINDOW *w);
 void pane_typing_draw(struct tui *t, WINDOW *w);
 void pane_members_draw(struct tui *t, WINDOW *w);
+void pane_members_click(struct tui *t, int row); /* a row of the pane: /whois that member */
 void statusbar_draw(struct tui *t, WINDOW *w);
+/* The send budget and queue of the current channel changed or counts down: 1 while the
+ * status bar needs a redraw every second. */
+int statusbar_counting(struct tui *t);
 void input_draw(struct tui *t, WINDOW *w);
 void input_place_cursor(struct tui *t, WINDOW *w);
 int input_rows_wanted(struct tui *t, int cols);
@@ -193,9 +235,5 @@ void notify_restore_title(struct tui *t);
 
 /* pane_channels.c: the label of a channel ("# general", "@peer" for DMs) */
 char *channel_label(const struct mdl_channel *c);
-
-/* member lookup shared by /whois, completion and the member pane */
-struct mdl_member *tui_member_by_name(struct tui *t, const char *username,
-	struct mdl_server **where);
 
 #endif

@@ -8,6 +8,9 @@ start_moltty 120 35 --demo
 
 wait_for 10 '# general' || fail "the channel list never showed # general"
 wait_for 10 'General/#general' || fail "the status bar does not show General/#general"
+# The demo joins every server at once; the list keeps the API's order, General first.
+wait_for 10 '^ *Code Review' || fail "the demo servers are not all listed"
+screen | sed -n 2p | grep -Eq '^ +General +│' || fail "General is not the first server: $(screen | sed -n 2,5p)"
 SERVER_PID=$(pgrep -P "$MOLTTY_PID" | head -n 1)
 [ -n "$SERVER_PID" ] || fail "no moltchatsd child of moltty"
 

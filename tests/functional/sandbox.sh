@@ -7,10 +7,11 @@ done
 OPENSSL=${OPENSSL_BIN:-openssl}
 command -v "$OPENSSL" >/dev/null 2>&1 || { echo "SKIP: openssl is not installed"; exit 77; }
 
-# start_sandbox: moltchatsd on 127.0.0.1:0; sets BASE (for --api) and API (.../api/v1).
+# start_sandbox: moltchatsd on 127.0.0.1:0 (new agents get trust tier $SANDBOX_TIER, default
+# seed); sets BASE (for --api) and API (.../api/v1).
 start_sandbox() {
 	"$MOLTCHATSD" --quiet --listen 127.0.0.1:0 --db "$WORK/server.db" --register-limit 1000 \
-		--default-tier seed >"$WORK/server.url" 2>"$WORK/server.log" &
+		--default-tier "${SANDBOX_TIER:-seed}" >"$WORK/server.url" 2>"$WORK/server.log" &
 	SERVER_PID=$!
 	_i=0
 	while [ ! -s "$WORK/server.url" ] && [ $_i -lt 100 ]; do

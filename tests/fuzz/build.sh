@@ -27,4 +27,6 @@ fi
 rm -f "$probe" "$probe.c" "$probe.log"
 
 jobs=$(nproc 2>/dev/null || echo 2)
+# our own -j, not the jobserver of a `make check` that may be running us
+unset MAKEFLAGS MFLAGS MAKELEVEL
 exec make -s -f "$here/Makefile.fuzz" SRC="$top" OUT="$out" -j"$jobs"

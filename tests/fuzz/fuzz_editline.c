@@ -1,8 +1,8 @@
 /* libFuzzer target: the line editor (src/tui/editline.c) driven by input bytes: typed code
  * points filtered the way keys.c filters them, newlines, every editing and history command,
  * and el_set with arbitrary text (completion inserts names that came from the network).
- * After every step: the text is NUL-terminated at len with no NUL inside, the cursor is in
- * range (and on a code point boundary while the text is valid UTF-8), el_view keeps the
+ * After every step: the text is valid UTF-8, NUL-terminated at len with no NUL inside, the
+ * cursor is in range and on a code point boundary, el_view keeps the
  * cursor in the field, and el_rows' rows are in order, inside the text and no wider than the
  * field unless they hold a single cluster. */
 #include "editline.h"
@@ -28,10 +28,10 @@ static void check(struct editline *e, size_t cols)
 	FUZZ_CHECK(e->text && e->len < e->cap, "len %zu within cap %zu", e->len, e->cap);
 	FUZZ_CHECK(strlen(e->text) == e->len, "text has a NUL inside or none at len");
 	FUZZ_CHECK(e->cursor <= e->len, "cursor %zu past len %zu", e->cursor, e->len);
-	int valid = fz_valid_utf8(e->text, e->len);
-	if (valid)
-		FUZZ_CHECK(((unsigned char)e->text[e->cursor] & 0xC0) != 0x80,
-			   "cursor %zu inside a code point", e->cursor);
+	/* typed code points are valid and el_set replaces invalid bytes */
+	FUZZ_CHECK(fz_valid_utf8(e->text, e->len), "the editor holds invalid UTF-8");
+	FUZZ_CHECK(((unsigned char)e->text[e->cursor] & 0xC0) != 0x80,
+		   "cursor %zu inside a code point", e->cursor);
 	FUZZ_CHECK(e->hist && e->hist->n <= EL_HISTORY_MAX, "history bounded");
 
 	size_t first = 0, ccol = 0;

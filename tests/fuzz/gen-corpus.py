@@ -77,6 +77,8 @@ for f in frames():  # at most two real frames per op
 for method, path, status, body in rest_bodies():
     if body:
         add("fuzz_proto", bytes([proto_selector(method, path, status)]) + body.encode())
+for f in [f for f in frames() if '"op":"message"' in f][:6]:  # for the fast path's target
+    add("fuzz_frame_fast", f)
 hostile_frames = [
     '{"op":"message","channel":"c","id":"m1","timestamp":"2026-02-15T04:09:02.123Z",'
     '"content":"\\u001b[2J\\u202etxt","agent":{"id":null,"username":7},"trustTier":[]}',
@@ -89,11 +91,20 @@ hostile_frames = [
 ]
 for f in hostile_frames:
     add("fuzz_proto", b"\x00" + f.encode())
+    add("fuzz_frame_fast", f)
+for f in [r'{"op":"message","id":"x","content":"a\"b\\c\/d\n\t\r\b\f"}',
+          r'{"op":"message","id":"x","content":"\ud83d\ude00 \ud800 \u0000 \u00e9"}',
+          r'{"op":"message","id":"x","content":"bad \x escape"}',
+          '{"op":"message","id":"x","id":"y","content":1e999,"agent":{"id":"a","id":null}}',
+          '  {"op" : "message" , "id":"x", "timestamp":"2026-11-30T03:49:24.123+01:00"}  x']:
+    add("fuzz_frame_fast", f)
 add("fuzz_proto", b"\x05" + b'{"channels":{"general":[{"id":"a","name":"x"}],"uncategorized":[{"id":"b"}]}}')
 add("fuzz_proto", b"\x04" + b'{"servers":[{"id":"s","memberCount":"12","tags":["a",1]},{"memberCount":1e308}]}')
 add("fuzz_proto", b"\x18" + b'[{"id":"a","username":"u"},{"id":1},null,{"id":"m","agent":{"id":"x"}}]')
 add("fuzz_proto", b"\x13" + b'{"tier":null,"vouchesGiven":[{"voucheeId":"a","weight":"x"}],"challenges":[{}]}')
 add("fuzz_proto", b"\x12" + b'{"type":"agents","results":[{"id":"a","username":"b","capabilities":[1]}]}')
+# builders (selector 27): the first half is the channel id, the rest the content
+add("fuzz_proto", b"\x1b" + 'e15db907-7b24-44c4\t"quoted" \\ back \u202e \U0001f600 \x01'.encode())
 
 # utf8: cols, keep_newlines, text
 texts = [

@@ -2,7 +2,7 @@
 TESTS += tests/fuzz/run_short.sh
 EXTRA_DIST += tests/fuzz/run_short.sh tests/fuzz/run.sh tests/fuzz/build.sh \
 	tests/fuzz/Makefile.fuzz tests/fuzz/gen-corpus.py tests/fuzz/fuzz_util.h \
-	tests/fuzz/fuzz_proto.c tests/fuzz/fuzz_utf8.c tests/fuzz/fuzz_isotime.c \
+	tests/fuzz/fuzz_proto.c tests/fuzz/fuzz_frame_fast.c tests/fuzz/fuzz_utf8.c tests/fuzz/fuzz_isotime.c \
 	tests/fuzz/fuzz_base64.c tests/fuzz/fuzz_jwt.c tests/fuzz/fuzz_ws_reassembly.c \
 	tests/fuzz/fuzz_model.c tests/fuzz/fuzz_editline.c tests/fuzz/fuzz_router.c \
 	tests/fuzz/corpus

@@ -14,7 +14,7 @@ struct it_step {
 	double deadline_s;        /* 0: 20 s */
 };
 
-/* Starts `$MOLTCHATSD args...`, reads its "http://HOST:PORT" line into base (size n).
+/* Starts `$MOLTCHATSD args...`, reads its "http(s)://HOST:PORT" line into base (size n).
  * Returns 0, 77 (skip: $MOLTCHATSD unset) or -1. */
 int it_server_start(const char *const *args, char *base, size_t n);
 void it_server_stop(void);

@@ -61,7 +61,7 @@ int it_server_start(const char *const *args, char *base, size_t n)
 		}
 	}
 	close(fds[0]);
-	if (strncmp(base, "http://", 7) != 0) {
+	if (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0) {
 		fprintf(stderr, "moltchatsd did not print its URL (got '%s')\n", base);
 		it_server_stop();
 		return -1;

@@ -547,7 +547,7 @@ int main(void)
 	model = mdl_model_new();
 
 	const struct it_step steps[] = {
-		{ "register agents", start_register, done_register, 0 },
+		{ "register agents", start_register, done_register, 60 },
 		{ "clients online", NULL, done_online, 0 },
 		{ "A creates a server, all join", start_create, done_create, 0 },
 		{ "everyone has #general", NULL, done_join, 0 },

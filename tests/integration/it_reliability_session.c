@@ -8,7 +8,10 @@
  *   are written (no refusal, no tight loop);
  * - D believes it may send 10 (its count is wrong, as when another device used the budget):
  *   the server refuses the 4th, D waits a whole window instead of retrying, then delivers
- *   the rest; 6 frames in all. */
+ *   the rest; 6 frames in all;
+ * - E sends over REST (its channel is not subscribed) after 28 REST posts were made with
+ *   its identity elsewhere: the 3rd of its 4 messages gets a real 429, E waits the window
+ *   and delivers the rest; 5 requests in all. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +32,7 @@ static struct rel_srv srv;
 static struct mc_endpoints ep;
 static struct mc_net *net;
 static struct mdl_model *model;
-static struct rel_agent A, B, D;
+static struct rel_agent A, B, D, E;
 static char *state_dir;
 static char *server_id;
 static const char *gen_id;
@@ -37,7 +40,8 @@ static char suffix[16];
 static int created;
 static ev_timer a_timer;
 static int a_sent;
-static double t0, b4_at = -1, d4_at = -1;
+static double t0, b4_at = -1, d4_at = -1, e3_at = -1;
+#define E_PRESPENT 28
 
 static const char *const srv_args[] = { "--jwt-lifetime", "20", "--idle-timeout", "6",
 	"--register-limit", "100", NULL };
@@ -78,12 +82,15 @@ static void start_register(void)
 	n = xasprintf("rs_d_%s", suffix);
 	rel_register(net, &ep, &D, n, it_tmpdir());
 	free(n);
+	n = xasprintf("rs_e_%s", suffix);
+	rel_register(net, &ep, &E, n, it_tmpdir());
+	free(n);
 }
 
 static int done_register(void)
 {
-	IT_CHECK(!A.reg_failed && !B.reg_failed && !D.reg_failed);
-	if (!A.reg_done || !B.reg_done || !D.reg_done)
+	IT_CHECK(!A.reg_failed && !B.reg_failed && !D.reg_failed && !E.reg_failed);
+	if (!A.reg_done || !B.reg_done || !D.reg_done || !E.reg_done)
 		return 0;
 	char reply[256], *cmd = xasprintf("{\"cmd\":\"set_tier\",\"username\":\"%s\",\"tier\":\"seed\"}",
 		A.name);
@@ -93,12 +100,13 @@ static int done_register(void)
 	IT_CHECK(rel_client_start(&A, net, model, &ep, state_dir) == 0);
 	IT_CHECK(rel_client_start(&B, net, model, &ep, state_dir) == 0);
 	IT_CHECK(rel_client_start(&D, net, model, &ep, state_dir) == 0);
+	IT_CHECK(rel_client_start(&E, net, model, &ep, state_dir) == 0);
 	return 1;
 }
 
 static int done_online(void)
 {
-	if (!online(&A) || !online(&B) || !online(&D))
+	if (!online(&A) || !online(&B) || !online(&D) || !online(&E))
 		return 0;
 	/* the tiers are known (the pace depends on them) and the keepalive follows the idle
 	 * timeout */
@@ -134,12 +142,13 @@ static int done_create(void)
 	mc_client_join_server(A.c, server_id);
 	mc_client_join_server(B.c, server_id);
 	mc_client_join_server(D.c, server_id);
+	mc_client_join_server(E.c, server_id);
 	return 1;
 }
 
 static int done_join(void)
 {
-	if (!gen(&A) || !gen(&B) || !gen(&D))
+	if (!gen(&A) || !gen(&B) || !gen(&D) || !gen(&E))
 		return 0;
 	gen_id = gen(&A)->id;
 	mc_client_open_channel(A.c, gen_id);
@@ -165,8 +174,32 @@ static void a_send_cb(struct ev_loop *l, ev_timer *t, int revents)
 		ev_timer_stop(l, t);
 }
 
+/* Someone else spends 28 of E's 30 REST messages for this minute. */
+static int spend_e_budget(void)
+{
+	char reply[4096], *cmd = xasprintf("{\"cmd\":\"mint_token\",\"username\":\"%s\"}", E.name);
+	int rc = rel_admin(&srv, cmd, reply, sizeof(reply));
+	free(cmd);
+	char *tok = rc == 0 && strstr(reply, "\"token\":\"") ? xstrdup(strstr(reply, "\"token\":\"") + 9)
+		: NULL;
+	if (!tok)
+		return -1;
+	*strchr(tok, '"') = '\0';
+	char *url = xasprintf("%s/channels/%s/messages", ep.api_base, gen_id);
+	int ok = 0;
+	for (int i = 0; i < E_PRESPENT; i++)
+		ok += rel_http("POST", url, tok, "{\"content\":\"elsewhere\"}", NULL) == 201;
+	free(url);
+	free(tok);
+	return ok == E_PRESPENT ? 0 : -1;
+}
+
 static void start_minute(void)
 {
+	if (spend_e_budget() != 0) {
+		it_fail("could not spend E's REST budget");
+		return;
+	}
 	t0 = ev_now(loop);
 	char text[32];
 	for (int i = 1; i <= 5; i++) {
@@ -180,8 +213,22 @@ static void start_minute(void)
 		if (mc_client_send(D.c, gen_id, text, NULL) != 0)
 			it_fail("D's send refused");
 	}
+	for (int i = 1; i <= 4; i++) {
+		snprintf(text, sizeof(text), "e-%d", i);
+		if (mc_client_send(E.c, gen_id, text, NULL) != 0)
+			it_fail("E's send refused");
+	}
 	ev_timer_init(&a_timer, a_send_cb, 0.01, A_EVERY_S);
 	ev_timer_start(loop, &a_timer);
+}
+
+static int notice_has(const char *needle)
+{
+	size_t n = model->n_notices < MDL_NOTICES ? model->n_notices : MDL_NOTICES;
+	for (size_t i = 0; i < n; i++)
+		if (model->notices[i].text && strstr(model->notices[i].text, needle))
+			return 1;
+	return 0;
 }
 
 static int done_first_three(void)
@@ -195,8 +242,15 @@ static int done_first_three(void)
 		if (!stored_once(&D, t))
 			return 0;
 	}
-	if (D.c->ob_refusals < 1)
+	if (D.c->ob_refusals < 1 || E.c->ob_refusals < 1)
 		return 0;
+	IT_CHECK(stored_once(&E, "e-1") && stored_once(&E, "e-2"));
+	IT_CHECK(find(gen(&E), "e-3")->state == MDL_MSG_PENDING);
+	IT_CHECK(E.c->ob_rest_sends == 3 && E.c->ob_ws_frames == 0);
+	IT_CHECK(mc_client_send_wait(E.c, gen_id) > 55.);
+	/* the user is told */
+	IT_CHECK(notice_has("rate limit in #general"));
+	IT_CHECK(notice_has("rate limited in #general"));
 	/* B paced itself: nothing refused, two waiting, the wait visible */
 	IT_CHECK(B.c->ob_refusals == 0);
 	IT_CHECK(find(gen(&B), "b-4")->state == MDL_MSG_PENDING);
@@ -219,9 +273,11 @@ static int done_minute(void)
 		b4_at = now;
 	if (d4_at < 0 && find(gen(&D), "d-4") && find(gen(&D), "d-4")->state == MDL_MSG_STORED)
 		d4_at = now;
+	if (e3_at < 0 && find(gen(&E), "e-3") && find(gen(&E), "e-3")->state == MDL_MSG_STORED)
+		e3_at = now;
 	/* nobody reconnects during the minute: no 4002, no auth trouble */
-	struct rel_agent *all[] = { &A, &B, &D };
-	for (size_t i = 0; i < 3; i++) {
+	struct rel_agent *all[] = { &A, &B, &D, &E };
+	for (size_t i = 0; i < 4; i++) {
 		IT_CHECK(all[i]->c->gw_opens == 1);
 		IT_CHECK(all[i]->c->gw_closes_4002 == 0);
 		IT_CHECK(all[i]->acct->conn == MDL_CONN_ONLINE);
@@ -229,9 +285,17 @@ static int done_minute(void)
 	/* no tight loops: frames written stay at what the messages need */
 	IT_CHECK(B.c->ob_ws_frames <= 5 && D.c->ob_ws_frames <= 6 && D.c->ob_refusals <= 1);
 	IT_CHECK(B.c->ob_rest_sends == 0 && D.c->ob_rest_sends == 0);
+	IT_CHECK(E.c->ob_rest_sends <= 5 && E.c->ob_refusals <= 1);
 	if (a_sent < N_A_SENDS || mc_client_outbox_count(A.c, NULL) ||
-		mc_client_outbox_count(B.c, NULL) || mc_client_outbox_count(D.c, NULL))
+		mc_client_outbox_count(B.c, NULL) || mc_client_outbox_count(D.c, NULL) ||
+		mc_client_outbox_count(E.c, NULL))
 		return 0;
+	for (int i = 1; i <= 4; i++) {
+		char t[8];
+		snprintf(t, sizeof(t), "e-%d", i);
+		IT_CHECK(stored_once(&E, t));
+	}
+	IT_CHECK(E.c->ob_rest_sends == 5 && e3_at >= 59.);
 	char t[8];
 	for (int i = 1; i <= 5; i++) {
 		snprintf(t, sizeof(t), "b-%d", i);
@@ -261,8 +325,8 @@ static int done_minute(void)
 	rel_free_ids(ids, n);
 	if (!ok)
 		it_fail("A's channel differs from the server: %s", why);
-	printf("  %u refreshes; b-4 after %.1f s, d-4 after %.1f s; %zu messages\n",
-		A.c->sess.refreshes, b4_at, d4_at, n);
+	printf("  %u refreshes; b-4 after %.1f s, d-4 after %.1f s, e-3 after %.1f s; %zu messages\n",
+		A.c->sess.refreshes, b4_at, d4_at, e3_at, n);
 	return ok;
 }
 
@@ -272,6 +336,7 @@ static void cleanup(void)
 	rel_agent_free(&A);
 	rel_agent_free(&B);
 	rel_agent_free(&D);
+	rel_agent_free(&E);
 	mc_net_free(net);
 	net = NULL;
 }
@@ -301,12 +366,12 @@ int main(void)
 	model = mdl_model_new();
 
 	const struct it_step steps[] = {
-		{ "register A, B, D; A is seed", start_register, done_register, 0 },
+		{ "register A, B, D, E; A is seed", start_register, done_register, 60 },
 		{ "online; tiers and idle timeout learnt", NULL, done_online, 0 },
 		{ "A creates a server, all join", start_create, done_create, 0 },
 		{ "everyone has #general", NULL, done_join, 0 },
 		{ "all follow #general", NULL, done_open, 0 },
-		{ "B and D send 5 at once: 3 go, the rest wait", start_minute, done_first_three, 10 },
+		{ "B, D, E send at once: some go, the rest wait", start_minute, done_first_three, 10 },
 		{ "a minute of sends, refreshes and pings", NULL, done_minute, 80 },
 	};
 	rc = it_run(loop, steps, MC_ARRAY_LEN(steps), cleanup);

@@ -70,3 +70,18 @@ tests_integration_it_reliability_agent_SOURCES = tests/integration/it_reliabilit
 tests_integration_it_reliability_agent_CPPFLAGS = $(IT_CLIENT_CPPFLAGS)
 tests_integration_it_reliability_agent_LDADD = $(CLIENT_LIBS)
 # ---- end of reliability tests ----
+# ---- hardening tests (issue 5 "hardening" helper): TLS, chaos, observer read-only ----
+check_PROGRAMS += tests/integration/it_tls
+TESTS += tests/integration/it_tls
+tests_integration_it_tls_SOURCES = tests/integration/it_tls.c \
+	tests/integration/it_client_harness.c tests/integration/client_harness.h
+tests_integration_it_tls_CPPFLAGS = $(IT_CLIENT_CPPFLAGS)
+tests_integration_it_tls_LDADD = $(CLIENT_LIBS)
+check_PROGRAMS += tests/integration/it_chaos
+TESTS += tests/integration/it_chaos
+tests_integration_it_chaos_SOURCES = tests/integration/it_chaos.c \
+	tests/integration/it_reliability_lib.c tests/integration/it_reliability_lib.h \
+	tests/integration/it_client_harness.c tests/integration/client_harness.h
+tests_integration_it_chaos_CPPFLAGS = $(IT_CLIENT_CPPFLAGS)
+tests_integration_it_chaos_LDADD = $(CLIENT_LIBS)
+# ---- end of hardening tests ----

@@ -73,3 +73,10 @@ tests_unit_test_proto_social_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_proto_social_LDADD = $(BASE_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += tests/fixtures/ws-frames.jsonl tests/fixtures/ws-extra-frames.jsonl \
 	tests/fixtures/rest-transcript.txt
+
+# --- proto fast path for message frames (issue 7, helper "bench") ---
+check_PROGRAMS += tests/unit/test_proto_fast
+TESTS += tests/unit/test_proto_fast
+tests_unit_test_proto_fast_SOURCES = tests/unit/test_proto_fast.c
+tests_unit_test_proto_fast_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -DFIXTURES_DIR='"$(abs_top_srcdir)/tests/fixtures"'
+tests_unit_test_proto_fast_LDADD = $(BASE_LIBS) $(CMOCKA_LIBS)

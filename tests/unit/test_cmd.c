@@ -13,8 +13,11 @@
 
 /* A host that records what it was asked to do. */
 struct rec {
-	char log[2048];
+	char log[16384];
 	int quit;
+	int observer;
+	int op;       /* the last request's enum cmd_op, -1 when none */
+	int requests;
 };
 
 static void rec_add(struct rec *r, const char *kind, const char *arg)
@@ -49,14 +52,27 @@ static int h_set(void *ud, const char *k, const char *v)
 }
 static int h_save(void *ud) { rec_add(ud, "save", ""); return 0; }
 static int h_clear(void *ud) { rec_add(ud, "clear", ""); return 0; }
-static int h_whois(void *ud, const char *u) { rec_add(ud, "whois", u); return 0; }
+/* A request as "req(OP user|key|text|n|yes)". */
+static int h_request(void *ud, const struct cmd_req *q)
+{
+	struct rec *r = ud;
+	char both[512];
+	snprintf(both, sizeof(both), "%s|%s|%s|%d|%d", q->user ? q->user : "-",
+		q->key ? q->key : "-", q->text ? q->text : "-", q->n, q->confirmed);
+	rec_add(ud, "req", both);
+	r->op = (int)q->op;
+	r->requests++;
+	return 0;
+}
+static int h_is_observer(void *ud) { return ((struct rec *)ud)->observer; }
 static void h_quit(void *ud) { ((struct rec *)ud)->quit = 1; rec_add(ud, "quit", ""); }
 
 static struct cmd_host host(struct rec *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->op = -1;
 	struct cmd_host h = { r, h_notice, h_send, h_switch, h_join, h_part, h_search, h_code_next,
-		h_theme, h_set, h_save, h_clear, h_whois, h_quit };
+		h_theme, h_set, h_save, h_clear, h_request, h_is_observer, h_quit };
 	return h;
 }
 
@@ -169,10 +185,10 @@ static void cmd__every_command__happy_path_and_error_path(void **state)
 		{ "/code int x;", 0, "code(int x;);" },
 		{ "/code", 0, "code_next();" },
 		{ "/clear", 0, "clear();" },
-		{ "/whois @ferrous", 0, "whois(ferrous);" },
-		{ "/whois ferrous", 0, "whois(ferrous);" },
+		{ "/whois @ferrous", 0, "req(ferrous|-|-|0|0);" },
+		{ "/whois ferrous", 0, "req(ferrous|-|-|0|0);" },
 		{ "/whois", -1, "notice1(usage: /whois @user);" },
-		{ "/whois @a b", -1, "notice1(usage: /whois @username);" },
+		{ "/whois @a b", -1, "notice1(usage: /whois @user);" },
 		{ "/theme light", 0, "theme(light);" },
 		{ "/theme", -1, "notice1(usage: /theme NAME);" },
 		{ "/set", 0, "set((null)=(null));" },
@@ -187,6 +203,153 @@ static void cmd__every_command__happy_path_and_error_path(void **state)
 		assert_int_equal(cmd_execute(&h, cases[i].line), cases[i].rc);
 		assert_string_equal(r.log, cases[i].log);
 	}
+}
+
+/* Every platform command: the request it makes, or its usage on a mistake. */
+static void cmd__platform_commands__parse_into_requests(void **state)
+{
+	static const struct { const char *line; int rc; int op; const char *log; } cases[] = {
+		{ "/msg @bob hello there", 0, OP_MSG, "req(bob|-|hello there|0|0);" },
+		{ "/msg bob", -1, -1, "notice1(usage: /msg @user TEXT);" },
+		{ "/react 2 👍", 0, OP_REACT, "req(-|-|👍|2|0);" },
+		{ "/react 👍", -1, -1, NULL },
+		{ "/react 0 x", -1, -1, NULL },
+		{ "/react 3 a b", -1, -1, NULL },
+		{ "/unreact 1 🎉", 0, OP_UNREACT, "req(-|-|🎉|1|0);" },
+		{ "/friend add @Carol", 0, OP_FRIEND_ADD, "req(Carol|-|-|0|0);" },
+		{ "/friend accept carol", 0, OP_FRIEND_ACCEPT, "req(carol|-|-|0|0);" },
+		{ "/friend reject @carol", 0, OP_FRIEND_REJECT, "req(carol|-|-|0|0);" },
+		{ "/friend remove @carol", 0, OP_FRIEND_REMOVE, "req(carol|-|-|0|0);" },
+		{ "/friend list", 0, OP_FRIEND_LIST, "req(-|-|-|0|0);" },
+		{ "/friend list extra", -1, -1, NULL },
+		{ "/friend poke @x", -1, -1, NULL },
+		{ "/friend add", -1, -1, NULL },
+		{ "/friend add @a @b", -1, -1, NULL },
+		{ "/block @eve", 0, OP_BLOCK, "req(eve|-|-|0|0);" },
+		{ "/block @", -1, -1, NULL },
+		{ "/unblock eve", 0, OP_UNBLOCK, "req(eve|-|-|0|0);" },
+		{ "/blocks", 0, OP_BLOCKS, "req(-|-|-|0|0);" },
+		{ "/profile set name Ada Lovelace", 0, OP_PROFILE_SET, "req(-|name|Ada Lovelace|0|0);" },
+		{ "/profile set BIO \"\"", 0, OP_PROFILE_SET, "req(-|bio||0|0);" },
+		{ "/profile set avatar https://x/y.png", 0, OP_PROFILE_SET,
+			"req(-|avatar|https://x/y.png|0|0);" },
+		{ "/profile set karma 9", -1, -1, NULL },
+		{ "/profile name x", -1, -1, NULL },
+		{ "/server create Lab", 0, OP_SERVER_CREATE, "req(-|Lab|-|0|0);" },
+		{ "/server create \"Big Lab\" a place to test", 0, OP_SERVER_CREATE,
+			"req(-|Big Lab|a place to test|0|0);" },
+		{ "/server create", -1, -1, NULL },
+		{ "/server join Research Lab", 0, OP_SERVER_JOIN, "req(-|Research Lab|-|0|0);" },
+		{ "/server leave", 0, OP_SERVER_LEAVE, "req(-|-|-|0|0);" },
+		{ "/server info", 0, OP_SERVER_INFO, "req(-|-|-|0|0);" },
+		{ "/server edit Description a b c", 0, OP_SERVER_EDIT, "req(-|description|a b c|0|0);" },
+		{ "/server edit owner x", -1, -1, NULL },
+		{ "/server edit name", -1, -1, NULL },
+		{ "/server delete", 0, OP_SERVER_DELETE, "req(-|-|-|0|0);" },
+		{ "/server delete --yes", 0, OP_SERVER_DELETE, "req(-|-|-|0|1);" },
+		{ "/server delete now", -1, -1, NULL },
+		{ "/server explode", -1, -1, NULL },
+		{ "/channel create #ideas Chat", 0, OP_CHANNEL_CREATE, "req(-|ideas|Chat|0|0);" },
+		{ "/channel create ideas", 0, OP_CHANNEL_CREATE, "req(-|ideas|-|0|0);" },
+		{ "/channel edit position 3", 0, OP_CHANNEL_EDIT, "req(-|position|3|0|0);" },
+		{ "/channel edit colour red", -1, -1, NULL },
+		{ "/channel delete --yes", 0, OP_CHANNEL_DELETE, "req(-|-|-|0|1);" },
+		{ "/channel topic all about x", 0, OP_CHANNEL_TOPIC, "req(-|-|all about x|0|0);" },
+		{ "/channel topic", -1, -1, NULL },
+		{ "/report @spam flooding the channel", 0, OP_REPORT,
+			"req(spam|-|flooding the channel|0|0);" },
+		{ "/report @spam", 0, OP_REPORT, "req(spam|-|-|0|0);" },
+		{ "/ban @spam", 0, OP_BAN, "req(spam|-|-|0|0);" },
+		{ "/ban @spam too loud", 0, OP_BAN, "req(spam|-|too loud|0|0);" },
+		{ "/unban spam", 0, OP_UNBAN, "req(spam|-|-|0|0);" },
+		{ "/unban spam now", -1, -1, NULL },
+		{ "/bans", 0, OP_BANS, "req(-|-|-|0|0);" },
+		{ "/instructions server Be kind.", 0, OP_INSTRUCTIONS, "req(-|server|Be kind.|0|0);" },
+		{ "/instructions channel \"\"", 0, OP_INSTRUCTIONS, "req(-|channel||0|0);" },
+		{ "/instructions everywhere x", -1, -1, NULL },
+		{ "/search-servers lab", 0, OP_SEARCH_SERVERS, "req(-|-|lab|0|0);" },
+		{ "/feed", 0, OP_FEED, "req(-|-|-|0|0);" },
+		{ "/trust", 0, OP_TRUST, "req(-|-|-|0|0);" },
+		{ "/trust @bob", 0, OP_TRUST, "req(bob|-|-|0|0);" },
+		{ "/vouch @bob", 0, OP_VOUCH, "req(bob|-|-|0|0);" },
+		{ "/unvouch @bob", 0, OP_UNVOUCH, "req(bob|-|-|0|0);" },
+		{ "/flag @bob seems scripted", 0, OP_FLAG, "req(bob|-|seems scripted|0|0);" },
+		{ "/account add ~/b.json", 0, OP_ACCOUNT_ADD, "req(-|~/b.json|-|0|0);" },
+		{ "/account list", 0, OP_ACCOUNT_LIST, "req(-|-|-|0|0);" },
+		{ "/account switch 2", 0, OP_ACCOUNT_SWITCH, "req(-|2|-|0|0);" },
+		{ "/account remove @bob", 0, OP_ACCOUNT_REMOVE, "req(-|@bob|-|0|0);" },
+		{ "/account remove", -1, -1, NULL },
+		{ "/account", -1, -1, NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rec r;
+		struct cmd_host h = host(&r);
+		int rc = cmd_execute(&h, cases[i].line);
+		if (rc != cases[i].rc || r.op != cases[i].op)
+			fail_msg("%s: rc %d op %d, log %s", cases[i].line, rc, r.op, r.log);
+		if (cases[i].log)
+			assert_string_equal(r.log, cases[i].log);
+		else /* a mistake: a usage notice and no request */
+			assert_non_null(strstr(r.log, "notice1(usage: /"));
+		assert_int_equal(r.requests, cases[i].rc == 0);
+	}
+}
+
+/* Observers: commands that need an agent are refused before anything is asked of the host;
+ * the others still work. */
+static void cmd__observer__agent_commands_are_refused(void **state)
+{
+	size_t n;
+	const struct cmd_def *t = cmd_table(&n);
+	int refused = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!(t[i].flags & CMD_NEEDS_AGENT))
+			continue;
+		struct rec r;
+		struct cmd_host h = host(&r);
+		r.observer = 1;
+		char *line = malloc(strlen(t[i].name) + 32);
+		sprintf(line, "/%s @x 1 2 3", t[i].name);
+		assert_int_equal(cmd_execute(&h, line), -1);
+		assert_int_equal(r.requests, 0);
+		assert_non_null(strstr(r.log, "needs an agent identity"));
+		assert_non_null(strstr(r.log, "Nothing was sent"));
+		free(line);
+		refused++;
+	}
+	assert_true(refused >= 15);
+	struct rec r;
+	struct cmd_host h = host(&r);
+	r.observer = 1;
+	assert_int_equal(cmd_execute(&h, "/whois @bob"), 0);
+	assert_int_equal(cmd_execute(&h, "/trust @bob"), 0);
+	assert_int_equal(cmd_execute(&h, "/account list"), 0);
+	assert_int_equal(r.requests, 3);
+	assert_non_null(cmd_find("msg"));
+	assert_true(cmd_find("msg")->flags & CMD_NEEDS_AGENT);
+	assert_false(cmd_find("whois")->flags & CMD_NEEDS_AGENT);
+}
+
+static void cmd__next_word__quotes_and_blanks(void **state)
+{
+	char *w;
+	const char *rest = cmd_next_word("  \"Big Lab\"   more  text", &w);
+	assert_string_equal(w, "Big Lab");
+	assert_string_equal(rest, "more  text");
+	free(w);
+	rest = cmd_next_word("one", &w);
+	assert_string_equal(w, "one");
+	assert_string_equal(rest, "");
+	free(w);
+	rest = cmd_next_word("\"\" x", &w);
+	assert_string_equal(w, "");
+	assert_string_equal(rest, "x");
+	free(w);
+	rest = cmd_next_word("\"unclosed quote", &w);
+	assert_string_equal(w, "\"unclosed");
+	free(w);
+	rest = cmd_next_word("   ", &w);
+	assert_null(w);
 }
 
 static size_t fake_candidates(void *ud, enum cmd_complete kind, char ***out)
@@ -285,8 +448,16 @@ static void cmd__roff__lists_every_command(void **state)
 	size_t n;
 	const struct cmd_def *t = cmd_table(&n);
 	for (size_t i = 0; i < n; i++) {
-		char needle[64];
-		snprintf(needle, sizeof(needle), ".TP\n\\fB/%s\\fR", t[i].name);
+		/* roff escapes '-' as "\-" */
+		char name[64], needle[96];
+		size_t k = 0;
+		for (const char *p = t[i].name; *p && k + 3 < sizeof(name); p++) {
+			if (*p == '-')
+				name[k++] = '\\';
+			name[k++] = *p;
+		}
+		name[k] = '\0';
+		snprintf(needle, sizeof(needle), ".TP\n\\fB/%s\\fR", name);
 		assert_non_null(strstr(roff, needle));
 	}
 	/* Hyphens are escaped so man renders them as minus signs. */
@@ -308,6 +479,9 @@ int main(void)
 		cmocka_unit_test(cmd__help__lists_every_command_from_the_table),
 		cmocka_unit_test(cmd__find__ignores_case_and_slash),
 		cmocka_unit_test(cmd__every_command__happy_path_and_error_path),
+		cmocka_unit_test(cmd__platform_commands__parse_into_requests),
+		cmocka_unit_test(cmd__observer__agent_commands_are_refused),
+		cmocka_unit_test(cmd__next_word__quotes_and_blanks),
 		cmocka_unit_test(cmd__complete__commands_channels_users_and_cycles),
 		cmocka_unit_test(cmd__complete_kind__from_the_table),
 		cmocka_unit_test(cmd__roff__lists_every_command),

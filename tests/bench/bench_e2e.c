@@ -1,0 +1,329 @@
+/* Benchmark 2 (issue 7), the TUI-less path: message frames over a real loopback WebSocket from
+ * flood_server (platform-shaped frames, as fast as the socket takes them) into
+ *   a) the client core: an observer mc_client subscribed to 20 channels, storing into the model
+ *      with the TUI's default scrollback cap (5000 per channel);
+ *   b) `moltty tail --anon --json` (when that subcommand exists), output to /dev/null.
+ * Reports messages/s, CPU µs per received message (client process only) and peak RSS.
+ * Also benchmark 5 (idle) for the client core: see run_idle. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "moltty/base.h"
+#include "moltty/client.h"
+#include "moltty/model.h"
+#include "bench_util.h"
+
+#define N_CHANNELS 20
+
+static char channel_ids[N_CHANNELS][37];
+
+/* Start a helper program that prints one URL line; returns its pid. */
+static pid_t spawn_url(char *const argv[], char *url, size_t url_len)
+{
+	int fd[2];
+	if (pipe(fd) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	FILE *f = fdopen(fd[0], "r");
+	if (!f || !fgets(url, (int)url_len, f)) {
+		fprintf(stderr, "bench_e2e: %s printed no URL\n", argv[0]);
+		exit(1);
+	}
+	url[strcspn(url, "\n")] = '\0';
+	fclose(f);
+	return pid;
+}
+
+struct core_run {
+	struct mdl_model *model;
+	struct mdl_account *acct;
+	long target;
+	long got;
+	int64_t first_ns, first_cpu, last_ns, last_cpu;
+	int64_t deadline_ns;
+	ev_timer poll;
+};
+
+static long received(struct core_run *r)
+{
+	long n = 0;
+	struct mdl_server *s = r->acct->n_servers ? mdl_server_find(r->acct, "bench") : NULL;
+	if (!s)
+		return 0;
+	for (size_t i = 0; i < s->n_channels; i++)
+		n += s->channels[i]->unread; /* counts every live message, whatever the cap keeps */
+	return n;
+}
+
+static void poll_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct core_run *r = t->data;
+	long n = received(r);
+	if (n && !r->first_ns) {
+		r->first_ns = bench_mono_ns();
+		r->first_cpu = bench_cpu_ns();
+		r->got = n;
+	}
+	if (n >= r->target || bench_mono_ns() > r->deadline_ns) {
+		r->last_ns = bench_mono_ns();
+		r->last_cpu = bench_cpu_ns();
+		r->got = n - r->got; /* messages counted between the two clock readings */
+		ev_break(loop, EVBREAK_ALL);
+	}
+}
+
+/* a) the client core in this process */
+static void run_core(const char *flood_bin, long n, int smoke)
+{
+	char url[256], count[32], ws[300];
+	snprintf(count, sizeof(count), "%ld", n);
+	char *const argv[] = { (char *)flood_bin, "--count", count, NULL };
+	pid_t flood = spawn_url(argv, url, sizeof(url));
+	snprintf(ws, sizeof(ws), "%s/ws", url);
+	char api[300];
+	snprintf(api, sizeof(api), "http%s", url + 2); /* REST gets 404s: channels are preset */
+
+	char state[] = "/tmp/bench-e2e-XXXXXX";
+	if (!mkdtemp(state))
+		abort();
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct core_run r;
+	memset(&r, 0, sizeof(r));
+	r.model = mdl_model_new();
+	r.model->max_msgs_per_channel = 5000;
+	r.acct = mdl_account_add(r.model, "observer", 1);
+	struct mdl_server *s = mdl_server_upsert(r.acct, "bench", "Bench");
+	for (int i = 0; i < N_CHANNELS; i++)
+		mdl_channel_set(mdl_channel_upsert(s, channel_ids[i]), bench_fmt("c%d", i), NULL,
+			"text", NULL, i);
+	struct mc_endpoints ep;
+	char *err = NULL;
+	if (mc_endpoints_init(&ep, api, ws, &err) != 0) {
+		fprintf(stderr, "bench_e2e: %s\n", err);
+		exit(1);
+	}
+	struct mc_net *net = mc_net_new(loop, NULL);
+	struct mc_client *c = mc_client_new(net, r.acct, &ep, NULL, state);
+	mc_client_start(c);
+	for (int i = 0; i < N_CHANNELS; i++)
+		mc_client_open_channel(c, channel_ids[i]);
+	r.target = n;
+	r.deadline_ns = bench_mono_ns() + (smoke ? 10 : 60) * 1000000000LL;
+	ev_timer_init(&r.poll, poll_cb, 0.002, 0.002);
+	r.poll.data = &r;
+	ev_timer_start(loop, &r.poll);
+	ev_run(loop, 0);
+	ev_timer_stop(loop, &r.poll);
+
+	double secs = (double)(r.last_ns - r.first_ns) / 1e9;
+	double us = r.got ? (double)(r.last_cpu - r.first_cpu) / 1000.0 / (double)r.got : 0;
+	double rate = secs > 0 ? (double)r.got / secs : 0;
+	int64_t peak = bench_peak_rss_kb();
+	printf("# core: %ld messages in %.3f s: %.0f msg/s, %.2f µs CPU/msg, peak RSS %lld kB\n",
+		r.got, secs, rate, us, (long long)peak);
+	bench_row("e2e", "client core: msgs/s over loopback", bench_fmt("%.0f", rate), "-",
+		"135,000 (Node SDK); 480,000 (cJSON C)", "-");
+	bench_row("e2e", "client core: CPU per msg", bench_fmt("%.2f µs", us), "<= 2.5 µs",
+		"7 µs (Node SDK); 1.9 µs (cJSON C)", smoke || !r.got ? "n/a" : bench_status_le(us, 2.5));
+	bench_row("e2e", "client core: peak RSS (cap 5000/chan x20)", bench_fmt("%.1f MB", peak / 1024.0),
+		"-", "171 MB @100k (Node SDK); 4 MB (cJSON C)", "-");
+
+	mc_client_free(c);
+	mc_net_free(net);
+	mc_endpoints_free(&ep);
+	mdl_model_free(r.model);
+	ev_loop_destroy(loop);
+	kill(flood, SIGTERM);
+	waitpid(flood, NULL, 0);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_e2e: could not remove %s\n", state);
+}
+
+/* b) moltty tail --anon --json, a separate process: its own rusage */
+static void run_tail(const char *moltty, const char *flood_bin, long n, int smoke)
+{
+	char url[256], count[32], ws[300], api[300];
+	snprintf(count, sizeof(count), "%ld", n);
+	char *const fargv[] = { (char *)flood_bin, "--count", count, NULL };
+	pid_t flood = spawn_url(fargv, url, sizeof(url));
+	snprintf(ws, sizeof(ws), "%s/ws", url);
+	snprintf(api, sizeof(api), "http%s", url + 2);
+	char state[] = "/tmp/bench-tail-XXXXXX";
+	if (!mkdtemp(state))
+		abort();
+
+	char *argv[8 + N_CHANNELS];
+	int k = 0;
+	argv[k++] = (char *)moltty;
+	argv[k++] = "tail";
+	argv[k++] = "--anon";
+	argv[k++] = "--json";
+	argv[k++] = "--count";
+	argv[k++] = count;
+	for (int i = 0; i < N_CHANNELS; i++)
+		argv[k++] = channel_ids[i];
+	argv[k] = NULL;
+	int64_t t0 = bench_mono_ns();
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		setenv("MOLTCHATS_API_BASE", api, 1);
+		setenv("MOLTCHATS_WS_BASE", ws, 1);
+		setenv("XDG_STATE_HOME", state, 1);
+		setenv("HOME", state, 1);
+		execv(moltty, argv);
+		_exit(127);
+	}
+	int status = 0;
+	struct rusage ru;
+	wait4(pid, &status, 0, &ru);
+	double secs = (double)(bench_mono_ns() - t0) / 1e9;
+	double cpu_us = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+		(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	printf("# tail: exit %d, %ld messages in %.3f s (incl. start-up): %.0f msg/s, %.2f µs CPU/msg, "
+	       "peak RSS %ld kB\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1, n, secs,
+		(double)n / secs, cpu_us / (double)n, ru.ru_maxrss);
+	if (ok) {
+		bench_row("e2e", "moltty tail --json: msgs/s (incl. start)", bench_fmt("%.0f", (double)n / secs),
+			"-", "135,000 (Node SDK)", "-");
+		bench_row("e2e", "moltty tail --json: CPU per msg", bench_fmt("%.2f µs", cpu_us / (double)n),
+			"<= 2.5 µs", "7 µs (Node SDK)", smoke ? "n/a" : bench_status_le(cpu_us / (double)n, 2.5));
+		bench_row("e2e", "moltty tail --json: peak RSS", bench_fmt("%.1f MB", ru.ru_maxrss / 1024.0),
+			"-", "-", "-");
+	} else {
+		bench_row("e2e", "moltty tail --json", "did not finish", "<= 2.5 µs", "-", "n/a");
+	}
+	kill(flood, SIGTERM);
+	waitpid(flood, NULL, 0);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_e2e: could not remove %s\n", state);
+}
+
+/* Benchmark 5: the client core idle with 20 subscribed quiet channels (flood_server sends
+ * nothing after `subscribed`). Wakeups = this process's context switches (each return from
+ * epoll_wait is one), CPU from the clock; over `secs` seconds after a 1 s settle. */
+static void run_idle(const char *flood_bin, double secs)
+{
+	char url[256], ws[300], api[300];
+	char *const argv[] = { (char *)flood_bin, "--count", "0", NULL };
+	pid_t flood = spawn_url(argv, url, sizeof(url));
+	snprintf(ws, sizeof(ws), "%s/ws", url);
+	snprintf(api, sizeof(api), "http%s", url + 2);
+	char state[] = "/tmp/bench-idle-XXXXXX";
+	if (!mkdtemp(state))
+		abort();
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct mdl_model *m = mdl_model_new();
+	struct mdl_account *a = mdl_account_add(m, "observer", 1);
+	struct mdl_server *s = mdl_server_upsert(a, "bench", "Bench");
+	for (int i = 0; i < N_CHANNELS; i++)
+		mdl_channel_upsert(s, channel_ids[i]);
+	struct mc_endpoints ep;
+	char *err = NULL;
+	if (mc_endpoints_init(&ep, api, ws, &err) != 0)
+		exit(1);
+	struct mc_net *net = mc_net_new(loop, NULL);
+	struct mc_client *c = mc_client_new(net, a, &ep, NULL, state);
+	mc_client_start(c);
+	for (int i = 0; i < N_CHANNELS; i++)
+		mc_client_open_channel(c, channel_ids[i]);
+	/* settle: connect, subscribe, the failed REST loads */
+	int64_t until = bench_mono_ns() + 1000000000LL;
+	while (bench_mono_ns() < until)
+		ev_run(loop, EVRUN_ONCE);
+	int64_t v0, n0, v1, n1;
+	bench_pid_ctxsw(getpid(), &v0, &n0);
+	int64_t cpu0 = bench_cpu_ns(), t0 = bench_mono_ns();
+	long turns = 0;
+	until = t0 + (int64_t)(secs * 1e9);
+	while (bench_mono_ns() < until) {
+		ev_run(loop, EVRUN_ONCE);
+		turns++;
+	}
+	bench_pid_ctxsw(getpid(), &v1, &n1);
+	double el = (double)(bench_mono_ns() - t0) / 1e9;
+	double wps = (double)turns / el, cpu_pct = (double)(bench_cpu_ns() - cpu0) / 1e7 / el;
+	int64_t rss = bench_rss_kb();
+	size_t subscribed = 0;
+	for (size_t i = 0; i < s->n_channels; i++)
+		subscribed += s->channels[i]->subscribed != 0;
+	printf("# idle %.0f s, %zu channels subscribed: %ld loop wakeups (%.2f/s), %lld voluntary + "
+	       "%lld involuntary context switches, CPU %.3f%%, RSS %lld kB\n", el, subscribed, turns,
+		wps, (long long)(v1 - v0), (long long)(n1 - n0), cpu_pct, (long long)rss);
+	bench_row("idle", bench_fmt("client core: wakeups/s (%zu channels, %.0f s)", subscribed, el),
+		bench_fmt("%.2f", wps), "<= 2", "-", bench_status_le(wps, 2));
+	bench_row("idle", "client core: CPU", bench_fmt("%.3f%%", cpu_pct), "-", "-", "-");
+	bench_row("idle", "client core: RSS", bench_fmt("%.1f MB", rss / 1024.0), "<= 10 MB",
+		"374 MB PSS (headless browser, blank page)", bench_status_le(rss / 1024.0, 10));
+	mc_client_free(c);
+	mc_net_free(net);
+	mc_endpoints_free(&ep);
+	mdl_model_free(m);
+	ev_loop_destroy(loop);
+	kill(flood, SIGTERM);
+	waitpid(flood, NULL, 0);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_e2e: could not remove %s\n", state);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o;
+	bench_parse_opts(argc, argv, &o);
+	bench_print_machine("bench_e2e: flood over loopback WebSocket into the client");
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < N_CHANNELS; i++)
+		bench_uuid(700000 + (uint64_t)i, channel_ids[i]);
+	/* the helper programs sit next to this one; moltty in src/ of the build tree */
+	char self[1024], dir[1024], flood[1100], moltty[1100];
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (l <= 0)
+		return 1;
+	self[l] = '\0';
+	snprintf(dir, sizeof(dir), "%s", self);
+	*strrchr(dir, '/') = '\0';
+	snprintf(flood, sizeof(flood), "%s/flood_server", dir);
+	snprintf(moltty, sizeof(moltty), "%s/../../src/moltty", dir);
+	if (getenv("MOLTTY"))
+		snprintf(moltty, sizeof(moltty), "%s", getenv("MOLTTY"));
+
+	if (getenv("BENCH_IDLE_ONLY")) {
+		run_idle(flood, atof(getenv("BENCH_IDLE_ONLY")));
+		return 0;
+	}
+	long n = o.smoke ? 2000 : o.quick ? 200000 : 1000000;
+	if (getenv("BENCH_E2E_N")) /* for profiling runs */
+		n = atol(getenv("BENCH_E2E_N"));
+	run_idle(flood, o.smoke ? 1 : o.quick ? 10 : 60); /* first: a fresh, small process */
+	run_core(flood, n, o.smoke);
+	if (access(moltty, X_OK) == 0)
+		run_tail(moltty, flood, n, o.smoke);
+	else
+		bench_row("e2e", "moltty tail --json", "not built", "<= 2.5 µs", "-", "n/a");
+	return 0;
+}

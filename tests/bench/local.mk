@@ -1,0 +1,24 @@
+# Benchmarks (issue 7). `make bench` builds and runs them all and prints one table; each also
+# runs standalone (`--quick` for smaller sizes). In `make check` they only get a smoke run
+# with tiny sizes (tests/bench/smoke.sh), so they keep compiling and running; no timings are
+# asserted anywhere.
+BENCH_PROGS = tests/bench/bench_ingest tests/bench/bench_e2e tests/bench/flood_server \
+	tests/bench/bench_server
+check_PROGRAMS += $(BENCH_PROGS)
+noinst_HEADERS += tests/bench/bench_util.h
+TESTS += tests/bench/smoke.sh
+EXTRA_DIST += tests/bench/run.sh tests/bench/smoke.sh
+
+tests_bench_bench_ingest_SOURCES = tests/bench/bench_ingest.c tests/bench/bench_util.c
+tests_bench_bench_ingest_LDADD = $(CLIENT_LIBS)
+
+tests_bench_bench_e2e_SOURCES = tests/bench/bench_e2e.c tests/bench/bench_util.c
+tests_bench_bench_e2e_LDADD = $(CLIENT_LIBS)
+tests_bench_flood_server_SOURCES = tests/bench/flood_server.c tests/bench/bench_util.c
+tests_bench_flood_server_LDADD = $(BASE_LIBS) $(LWS_LIBS)
+tests_bench_bench_server_SOURCES = tests/bench/bench_server.c tests/bench/bench_util.c
+tests_bench_bench_server_LDADD = $(BASE_LIBS)
+
+bench: $(BENCH_PROGS) src/moltchatsd src/moltty
+	$(SHELL) $(top_srcdir)/tests/bench/run.sh $(BENCH_ARGS)
+.PHONY: bench

@@ -1,0 +1,22 @@
+#!/bin/sh
+# `make bench [BENCH_ARGS=--quick]`: run every benchmark in tests/bench, show their details as
+# they go, then one table of all result rows (docs/performance.md explains the method).
+# Run from the build directory. --smoke is what `make check` uses (tiny sizes, no figures).
+set -u
+args="${1:-}"
+dir=tests/bench
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT INT TERM
+status=0
+for prog in bench_ingest bench_e2e bench_server; do
+	echo "== $prog $args"
+	if ! "$dir/$prog" $args | tee -a "$out" | grep -v '^| '; then
+		echo "== $prog FAILED"
+		status=1
+	fi
+done
+echo
+echo "| bench | metric | value | target | reference | status |"
+echo "|---|---|---|---|---|---|"
+grep '^| ' "$out"
+exit $status
