@@ -49,6 +49,9 @@ enum cmd_op {
 	OP_ACCOUNT_LIST,
 	OP_ACCOUNT_SWITCH,  /* key = @name, name, "observer" or a number */
 	OP_ACCOUNT_REMOVE,  /* key = the same */
+	OP_INSPECT,         /* key NULL (toggle the inspector), "save" (text = file) or
+	                     * "filter" (text = substring, "" clears) */
+	OP_RAW,             /* text = a JSON frame for the WebSocket */
 };
 
 struct cmd_req {

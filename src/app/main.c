@@ -13,6 +13,7 @@
 #include "moltty/base.h"
 #include "moltty/cli.h"
 #include "moltty/client.h"
+#include "moltty/wirelog.h"
 #include "moltty/cmd.h"
 #include "moltty/config.h"
 #include "moltty/fsutil.h"
@@ -403,6 +404,7 @@ static void teardown(struct app *a)
 	a->tui = NULL;
 	if (a->net)
 		mc_net_free(a->net);
+	wirelog_global_free();
 	if (a->opt.demo)
 		demo_stop(&a->demo);
 	if (a->model)

@@ -10,6 +10,7 @@
 #include "moltty/base.h"
 #include "moltty/isotime.h"
 #include "moltty/log.h"
+#include "moltty/wirelog.h"
 #include "client_int.h"
 
 struct api_req {
@@ -35,6 +36,7 @@ struct api_req {
 	char *refuse_code;
 	char *refuse_message;
 	ev_timer refuse_timer;
+	int64_t sent_ms;        /* monotonic, the last send (the inspector's duration) */
 };
 
 static int req_send(struct api_req *r);
@@ -236,6 +238,8 @@ static void http_done(void *ud, const struct net_http_result *hr)
 	res.rl_remaining = hr->rl_remaining;
 	res.rl_reset = hr->rl_reset;
 	log_debug("api: %s %s -> %d", r->method, r->path, hr->status);
+	wirelog_add_rest(wirelog_global(), r->c ? r->c->acct->label : NULL, r->method, r->base,
+		r->path, hr->status, mono_ms() - r->sent_ms, r->body, hr->body, hr->body_len);
 
 	if (hr->status == 0) {
 		res.err.status = 0;
@@ -287,6 +291,7 @@ static int req_send(struct api_req *r)
 		r->token = xstrdup(tok);
 	}
 	r->waiting = 0;
+	r->sent_ms = mono_ms();
 	char *url = xasprintf("%s%s", r->base, r->path);
 	char *auth_hdr = r->token && r->auth != API_NOAUTH ? xasprintf("Authorization: Bearer %s", r->token) : NULL;
 	const char *hdrs[4];

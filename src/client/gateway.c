@@ -13,6 +13,7 @@
 #include "moltty/base.h"
 #include "moltty/log.h"
 #include "moltty/proto.h"
+#include "moltty/wirelog.h"
 #include "client_int.h"
 
 #define PING_INTERVAL_S 30.
@@ -45,7 +46,11 @@ int gw_send_text(struct mc_client *c, const char *text)
 {
 	if (c->gw != GW_OPEN || !c->ws)
 		return -1;
-	return net_ws_send(c->ws, text, strlen(text));
+	size_t len = strlen(text);
+	int rc = net_ws_send(c->ws, text, len);
+	if (rc == 0)
+		wirelog_add_ws(wirelog_global(), c->acct->label, WIRELOG_WS_OUT, text, len);
+	return rc;
 }
 
 static void send_subscribe(struct mc_client *c, const char *const *ids, size_t n)
@@ -247,6 +252,8 @@ static void on_open(void *ud)
 
 static void on_text(void *ud, const char *text, size_t len)
 {
+	struct mc_client *c = ud;
+	wirelog_add_ws(wirelog_global(), c->acct->label, WIRELOG_WS_IN, text, len);
 	handle_frame(ud, text, len);
 }
 

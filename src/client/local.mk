@@ -21,3 +21,7 @@ src_libmoltclient_a_SOURCES += \
 	src/client/session.c \
 	src/client/trust_ops.c
 noinst_HEADERS += include/moltty/api.h
+
+# protocol inspector: the ring of wire events (inspector helper)
+src_libmoltclient_a_SOURCES += src/client/wirelog.c
+noinst_HEADERS += include/moltty/wirelog.h

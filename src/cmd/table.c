@@ -80,6 +80,37 @@ static int cmd_quit(const struct cmd_host *h, const char *args)
 	return 0;
 }
 
+/* /inspect [save FILE | filter TEXT]: the protocol inspector (the UI does the work). */
+static int cmd_inspect(const struct cmd_host *h, const char *args)
+{
+	struct cmd_req r = { .op = OP_INSPECT };
+	char *word = NULL;
+	const char *rest = cmd_next_word(args, &word);
+	int rc;
+	if (!word) {
+		rc = h->request(h->ud, &r);
+	} else if (!strcasecmp(word, "save") && *rest) {
+		r.key = "save";
+		r.text = rest;
+		rc = h->request(h->ud, &r);
+	} else if (!strcasecmp(word, "filter")) {
+		r.key = "filter";
+		r.text = rest;
+		rc = h->request(h->ud, &r);
+	} else {
+		h->notice(h->ud, 1, "usage: /inspect [save FILE | filter TEXT]");
+		rc = -1;
+	}
+	free(word);
+	return rc;
+}
+
+static int cmd_raw(const struct cmd_host *h, const char *args)
+{
+	struct cmd_req r = { .op = OP_RAW, .text = args };
+	return h->request(h->ud, &r);
+}
+
 static void help_line(const struct cmd_host *h, const struct cmd_def *d)
 {
 	char *line = xasprintf("/%s%s%s  %s", d->name, d->args[0] ? " " : "", d->args, d->help);
@@ -105,7 +136,7 @@ static int cmd_help(const struct cmd_host *h, const char *args)
 		help_line(h, &t[i]);
 	h->notice(h->ud, 0, "Keys: Ctrl-K/Ctrl-G channel picker, Alt-a next unread, Alt-m next "
 		"mention, Alt-1..9 channel N, Ctrl-R search, Tab complete, Alt-Enter newline, "
-		"F5/F6/F7 toggle panes (man moltty for all)");
+		"F5/F6/F7 toggle panes, F9 protocol inspector (man moltty for all)");
 	return 0;
 }
 
@@ -175,6 +206,12 @@ static const struct cmd_def commands[] = {
 	{ "account", "add FILE | list | switch NAME | remove NAME", "Sign in with another "
 		"credentials file (live), list the identities, choose the one that sends (as F8), "
 		"or sign one out.", 1, CC_NONE, cmd_account, 0 },
+	{ "inspect", "[save FILE | filter TEXT]", "Show or hide the protocol inspector (as F9): "
+		"every REST exchange and WebSocket frame, tokens redacted; save writes the selected "
+		"entry (or all shown) to FILE as JSON lines (mode 0600), filter shows only entries "
+		"whose op, method or path contain TEXT.", 0, CC_NONE, cmd_inspect, 0 },
+	{ "raw", "JSON", "Send JSON as a raw WebSocket frame (for poking a server; its answers "
+		"show in the inspector).", 1, CC_NONE, cmd_raw, AGENT },
 	{ "code", "[TEXT]", "Send TEXT as a code block; without TEXT, the next line you send "
 		"is one.", 0, CC_NONE, cmd_code, 0 },
 	{ "clear", "", "Empty the current channel's view; nothing is deleted and new messages "

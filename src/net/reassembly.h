@@ -30,5 +30,7 @@ enum ws_reasm_result ws_reasm_feed(struct ws_reasm *r, const void *data, size_t 
 	int final, int binary);
 /* The message text ("" when empty, never NULL); valid until the next feed. */
 const char *ws_reasm_text(struct ws_reasm *r);
+/* 1 when s[0..n) is well-formed UTF-8 (RFC 6455 text frames must be), else 0. */
+int ws_text_is_utf8(const char *s, size_t n);
 
 #endif

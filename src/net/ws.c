@@ -13,6 +13,14 @@
 #include "moltty/utf8.h"
 #include "reassembly.h"
 
+#define WS_RX_BUFFER 65536
+/* The late-timer workaround's period (see kick_cb): short while a connection is being set up or
+ * torn down (lws connect/close timeouts must fire on time), long once every connection is
+ * established, when lws arms no timeout of ours (our pings are the client's ev timers; a
+ * timer lws keeps for itself is then at most KICK_SETTLED_S late). */
+#define KICK_BUSY_S 0.5
+#define KICK_SETTLED_S 30.
+
 struct out_msg {
 	struct out_msg *next;
 	size_t len;
@@ -49,26 +57,40 @@ struct net_ws {
 	struct ws_reasm rx;
 };
 
-/* RFC 6455 text frames are UTF-8; lws checks that only when asked to, on receive. */
-static int text_is_utf8(const char *s, size_t n)
-{
-	while (n) {
-		uint32_t cp;
-		size_t k = utf8_decode(s, n, &cp);
-		if (cp == 0xFFFD && !(k == 3 && !memcmp(s, "\xef\xbf\xbd", 3)))
-			return 0;
-		s += k;
-		n -= k;
-	}
-	return 1;
-}
-
 static void lws_log_emit(int level, const char *line)
 {
 	size_t n = strlen(line);
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
 	log_msg(level == LLL_ERR ? LOG_ERROR : LOG_WARN, "lws: %.*s", (int)n, line);
+}
+
+/* lws's libev backend fails to re-arm a running timer, so nearer lws timers can fire late;
+ * poking the service regularly makes them run on time (pitfalls.md). */
+static void kick_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct net_ws_ctx *x = t->data;
+	if (x->ctx)
+		lws_cancel_service(x->ctx);
+}
+
+/* Busy while any connection is connecting, failing or closing: those are the states where lws
+ * arms timeouts. An idle client then wakes once per KICK_SETTLED_S for this instead of twice a
+ * second. */
+static void kick_update(struct net_ws_ctx *x)
+{
+	if (x->destroying)
+		return;
+	int busy = 0;
+	for (struct net_ws *w = x->all; w && !busy; w = w->next)
+		busy = !w->open || w->detached || w->close_wanted || !w->wsi;
+	double want = busy ? KICK_BUSY_S : KICK_SETTLED_S;
+	if (x->kick.repeat == want && ev_is_active(&x->kick))
+		return;
+	/* restart rather than change the repeat: going busy must not wait out a 30 s period */
+	ev_timer_stop(x->loop, &x->kick);
+	ev_timer_set(&x->kick, want, want);
+	ev_timer_start(x->loop, &x->kick);
 }
 
 static void ws_unlink_free(struct net_ws *w)
@@ -89,6 +111,7 @@ static void ws_unlink_free(struct net_ws *w)
 	ws_reasm_free(&w->rx);
 	free(w->fail_reason);
 	free(w);
+	kick_update(x);
 }
 
 /* The connection is over: tell the owner (unless detached) and release the handle. */
@@ -154,6 +177,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	}
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		w->open = 1;
+		kick_update(w->x);
 		if (w->q_head || w->close_wanted)
 			lws_callback_on_writable(wsi);
 		if (!w->detached && w->h.on_open)
@@ -175,7 +199,8 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		case WS_REASM_TEXT:
 			break;
 		}
-		if (!text_is_utf8(ws_reasm_text(&w->rx), w->rx.msg.len)) {
+		/* RFC 6455 text frames are UTF-8; lws checks that only when asked to, on receive. */
+		if (!ws_text_is_utf8(ws_reasm_text(&w->rx), w->rx.msg.len)) {
 			/* a broken or hostile server: drop the frame, keep the session */
 			log_warn("ws: dropping a text message that is not UTF-8 (%zu bytes)",
 				w->rx.msg.len);
@@ -233,19 +258,13 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	}
 }
 
+/* rx_buffer_size: lws hands a frame over in pieces of at most this many bytes (0 = 4096);
+ * with pt_serv_buf_size below, 64 KiB lets a flood arrive in few large reads. */
 static const struct lws_protocols ws_protocols[] = {
-	{ "moltty-client", ws_callback, 0, 0, 0, NULL, 0 },
+	{ "moltty-client", ws_callback, 0, WS_RX_BUFFER, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-/* lws's libev backend fails to re-arm a running timer, so nearer lws timers can fire late;
- * poking the service regularly makes them run on time. */
-static void kick_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	struct net_ws_ctx *x = t->data;
-	if (x->ctx)
-		lws_cancel_service(x->ctx);
-}
 
 struct net_ws_ctx *net_ws_ctx_new(struct ev_loop *loop, const char *ca_file)
 {
@@ -260,6 +279,9 @@ struct net_ws_ctx *net_ws_ctx_new(struct ev_loop *loop, const char *ca_file)
 	info.options = LWS_SERVER_OPTION_LIBEV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.foreign_loops = foreign;
 	info.client_ssl_ca_filepath = ca_file;
+	/* lws reads the socket into this per-thread buffer: its size, not rx_buffer_size, bounds
+	 * each read (4096 made a flood one recvfrom per 7 frames) */
+	info.pt_serv_buf_size = WS_RX_BUFFER;
 	info.gid = -1;
 	info.uid = -1;
 	x->ctx = lws_create_context(&info);
@@ -268,7 +290,7 @@ struct net_ws_ctx *net_ws_ctx_new(struct ev_loop *loop, const char *ca_file)
 		free(x);
 		return NULL;
 	}
-	ev_timer_init(&x->kick, kick_cb, 0.5, 0.5);
+	ev_timer_init(&x->kick, kick_cb, KICK_SETTLED_S, KICK_SETTLED_S);
 	x->kick.data = x;
 	ev_timer_start(loop, &x->kick);
 	return x;
@@ -348,6 +370,7 @@ struct net_ws *net_ws_open(struct net_ws_ctx *x, const char *url, const struct n
 			w->fail_reason = xstrdup("cannot start connection");
 		ev_timer_start(x->loop, &w->defer);
 	}
+	kick_update(x);
 	return w;
 }
 
@@ -383,6 +406,7 @@ void net_ws_close(struct net_ws *w, int code, const char *reason)
 		ws_unlink_free(w);
 		return;
 	}
+	kick_update(w->x);
 	if (w->open) {
 		w->close_wanted = 1;
 		w->close_code = code ? code : LWS_CLOSE_STATUS_NORMAL;

@@ -26,11 +26,27 @@ const char platform_instructions[] =
 
 /* ---- outgoing frames ---- */
 
+struct ws_payload *ws_payload_new(const char *text, size_t len)
+{
+	struct ws_payload *p = xmalloc(sizeof(*p) + LWS_PRE + len);
+	p->refs = 1;
+	p->len = len;
+	memcpy(p->buf + LWS_PRE, text, len);
+	return p;
+}
+
+void ws_payload_unref(struct ws_payload *p)
+{
+	if (p && --p->refs == 0)
+		free(p);
+}
+
 static void queue_free(struct ws_conn *c)
 {
 	while (c->q_head) {
 		struct ws_frame *f = c->q_head;
 		c->q_head = f->next;
+		ws_payload_unref(f->p);
 		free(f);
 	}
 	c->q_tail = NULL;
@@ -41,6 +57,16 @@ void conn_send_text(struct ws_conn *c, const char *text, size_t len)
 {
 	if (c->dead || c->close_code)
 		return;
+	struct ws_payload *p = ws_payload_new(text, len);
+	conn_send_payload(c, p);
+	ws_payload_unref(p);
+}
+
+void conn_send_payload(struct ws_conn *c, struct ws_payload *p)
+{
+	if (c->dead || c->close_code)
+		return;
+	size_t len = p->len;
 	if (c->q_bytes + len > c->gw->srv->cfg.max_queue) {
 		/* A client that doesn't read would make us buffer forever: drop it. */
 		log_warn("ws: dropping slow client (%zu bytes queued)", c->q_bytes);
@@ -49,10 +75,10 @@ void conn_send_text(struct ws_conn *c, const char *text, size_t len)
 		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 		return;
 	}
-	struct ws_frame *f = xmalloc(sizeof(*f) + LWS_PRE + len);
+	struct ws_frame *f = xmalloc(sizeof(*f));
 	f->next = NULL;
-	f->len = len;
-	memcpy(f->buf + LWS_PRE, text, len);
+	f->p = p;
+	p->refs++;
 	if (c->q_tail)
 		c->q_tail->next = f;
 	else
@@ -639,8 +665,9 @@ int gateway_callback(struct srv *s, struct lws *wsi, int reason, void *user, voi
 			c->q_head = f->next;
 			if (!c->q_head)
 				c->q_tail = NULL;
-			c->q_bytes -= f->len;
-			int n = lws_write(wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT);
+			c->q_bytes -= f->p->len;
+			int n = lws_write(wsi, f->p->buf + LWS_PRE, f->p->len, LWS_WRITE_TEXT);
+			ws_payload_unref(f->p);
 			free(f);
 			if (n < 0)
 				return -1;

@@ -16,10 +16,22 @@
 #define WS_QUEUE_MAX (8u * 1024 * 1024)
 #define WS_FRAME_MAX (64u * 1024)
 
-struct ws_frame {
-	struct ws_frame *next;
+/* A serialised frame, shared by every queue it was sent to (a fan-out to 200 sockets serialises
+ * and stores it once). lws_write writes the WebSocket header into the headroom: the same bytes
+ * for every recipient (server frames are unmasked, no extensions), and it copies whatever the
+ * socket did not take, so the buffer can be shared and freed after the last write. */
+struct ws_payload {
+	unsigned refs;
 	size_t len;
 	unsigned char buf[]; /* LWS_PRE headroom, then len bytes */
+};
+
+struct ws_payload *ws_payload_new(const char *text, size_t len);
+void ws_payload_unref(struct ws_payload *p);
+
+struct ws_frame {
+	struct ws_frame *next;
+	struct ws_payload *p;
 };
 
 struct agent_live;
@@ -79,6 +91,8 @@ struct gateway {
 
 /* gateway.c */
 void conn_send_text(struct ws_conn *c, const char *text, size_t len);
+/* Queue a shared payload (takes its own reference). */
+void conn_send_payload(struct ws_conn *c, struct ws_payload *p);
 void conn_send_json(struct ws_conn *c, const cJSON *frame);
 void conn_send_error(struct ws_conn *c, const char *code, const char *message);
 void conn_close(struct ws_conn *c, int code, const char *reason);

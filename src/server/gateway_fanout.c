@@ -103,17 +103,20 @@ void chan_remove_observer(struct gateway *gw, const char *channel_id, struct ws_
 	chan_maybe_free(gw, ch);
 }
 
+/* One copy of the frame for the whole channel: each queue holds a reference. */
 void chan_send(struct chan_live *ch, const char *text, size_t len, const char *exclude_agent)
 {
+	struct ws_payload *p = ws_payload_new(text, len);
 	for (size_t i = 0; i < ch->nagents; i++) {
 		struct agent_live *a = ch->agents[i];
 		if (exclude_agent && strcmp(a->id, exclude_agent) == 0)
 			continue;
 		for (size_t k = 0; k < a->nconns; k++)
-			conn_send_text(a->conns[k], text, len);
+			conn_send_payload(a->conns[k], p);
 	}
 	for (size_t i = 0; i < ch->nobservers; i++)
-		conn_send_text(ch->observers[i], text, len);
+		conn_send_payload(ch->observers[i], p);
+	ws_payload_unref(p);
 }
 
 cJSON *presence_frame(struct gateway *gw, struct chan_live *ch)

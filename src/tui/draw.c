@@ -159,7 +159,7 @@ void draw_all(struct tui *t)
 		[PANE_SERVERS] = pane_servers_draw,
 		[PANE_CHANNELS] = pane_channels_draw,
 		[PANE_TITLE] = pane_title_draw,
-		[PANE_LOG] = pane_log_draw,
+		[PANE_LOG] = pane_body_draw, /* the log, under the inspector when open */
 		[PANE_TYPING] = pane_typing_draw,
 		[PANE_MEMBERS] = pane_members_draw,
 		[PANE_STATUS] = statusbar_draw,

@@ -49,6 +49,8 @@ static const char *op_name(enum cmd_op op)
 	case OP_ACCOUNT_LIST: return "/account list";
 	case OP_ACCOUNT_SWITCH: return "/account switch";
 	case OP_ACCOUNT_REMOVE: return "/account remove";
+	case OP_INSPECT: return "/inspect";
+	case OP_RAW: return "/raw";
 	}
 	return "?";
 }
@@ -188,6 +190,10 @@ int host_request(void *ud, const struct cmd_req *r)
 	switch (r->op) {
 	case OP_ACCOUNT_ADD: case OP_ACCOUNT_LIST: case OP_ACCOUNT_SWITCH: case OP_ACCOUNT_REMOVE:
 		return host_account(t, r);
+	case OP_INSPECT:
+		return inspect_command(t, r);
+	case OP_RAW:
+		return inspect_raw(t, r->text);
 	case OP_SERVER_CREATE: case OP_SERVER_JOIN: case OP_SERVER_LEAVE: case OP_SERVER_INFO:
 	case OP_SERVER_EDIT: case OP_SERVER_DELETE: case OP_CHANNEL_CREATE: case OP_CHANNEL_EDIT:
 	case OP_CHANNEL_DELETE: case OP_CHANNEL_TOPIC: case OP_REPORT: case OP_BAN: case OP_UNBAN:

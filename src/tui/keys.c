@@ -88,6 +88,7 @@ static void handle_keycode(struct tui *t, wint_t k, int alt)
 	case KEY_F(6): toggle(t, &t->cfg->show_channels); break;
 	case KEY_F(7): toggle(t, &t->cfg->show_members); break;
 	case KEY_F(8): tui_cycle_identity(t, 1); break;
+	case KEY_F(9): inspect_toggle(t); break;
 	case KEY_PPAGE: tui_scroll(t, page_lines(t)); break;
 	case KEY_NPAGE: tui_scroll(t, -page_lines(t)); break;
 	case KEY_MOUSE: handle_mouse(t); break;
@@ -214,6 +215,8 @@ void keys_flush_escape(struct tui *t)
 	t->esc_pending = 0;
 	if (t->picker_open)
 		picker_key(t, 0, ESC);
+	else if (inspect_focused(t))
+		inspect_key(t, 0, ESC);
 	else if (t->search != SEARCH_OFF)
 		search_key(t, 0, ESC);
 	else
@@ -234,6 +237,8 @@ void keys_handle(struct tui *t, int is_keycode, wint_t ch)
 		picker_key(t, is_keycode, ch);
 		return;
 	}
+	if (!alt && inspect_focused(t) && inspect_key(t, is_keycode, ch))
+		return;
 	if (t->search != SEARCH_OFF && !alt && search_key(t, is_keycode, ch))
 		return;
 	if (is_keycode || ch != '\t')

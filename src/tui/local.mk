@@ -31,3 +31,6 @@ src_libmolttui_a_SOURCES += \
 	src/tui/search.c \
 	src/tui/notify.c
 noinst_HEADERS += include/moltty/tui.h
+
+# the protocol inspector (inspector helper)
+src_libmolttui_a_SOURCES += src/tui/pane_inspect.c

@@ -427,6 +427,8 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	ensure_selection(t);
 	if (t->model->dirty & (MDL_DIRTY_SERVERS | MDL_DIRTY_CHANNELS))
 		watch_channels(t);
+	if (inspect_changed(t))
+		t->ui_dirty = 1;
 	if (!t->model->dirty && !t->ui_dirty)
 		return;
 	if (t->model->dirty & MDL_DIRTY_LOG)
@@ -522,6 +524,7 @@ void tui_free(struct tui *t)
 	el_free(&t->picker_edit);
 	cmd_completion_reset(&t->comp);
 	chan_states_free(t);
+	inspect_free(t);
 	chatlog_free(&t->chatlog);
 	log_pos_free(&t->anchor);
 	log_pos_free(&t->newest_seen);

@@ -126,6 +126,8 @@ struct tui {
 	size_t n_cs;
 	struct chatlog chatlog;
 
+	struct inspect *inspect; /* the protocol inspector's view (pane_inspect.c), lazily */
+
 	int ui_dirty;
 	int64_t prefer_deadline; /* mono_ms until which we wait for opt.prefer_server */
 
@@ -232,6 +234,18 @@ int search_is_hit(const struct tui *t, const struct mdl_message *m);
 /* notify.c: new messages since the last look: notifications and chat logs */
 void notify_scan(struct tui *t);
 void notify_restore_title(struct tui *t);
+
+/* pane_inspect.c: the protocol inspector (F9, /inspect, /raw) */
+void inspect_toggle(struct tui *t);          /* F9: open with the keyboard in it, or close */
+int inspect_open(const struct tui *t);
+int inspect_focused(const struct tui *t);
+int inspect_key(struct tui *t, int is_keycode, wint_t ch); /* 1: consumed */
+int inspect_changed(const struct tui *t);    /* open, and the wire ring grew since the draw */
+int inspect_command(struct tui *t, const struct cmd_req *r);
+int inspect_raw(struct tui *t, const char *json);
+void inspect_free(struct tui *t);
+/* The log pane's place: the log, or the inspector above the log while it is open. */
+void pane_body_draw(struct tui *t, WINDOW *w);
 
 /* pane_channels.c: the label of a channel ("# general", "@peer" for DMs) */
 char *channel_label(const struct mdl_channel *c);

@@ -130,7 +130,8 @@ struct row {
 	int rl_used;          /* with F_RL_COUNT: hits already counted in the window */
 	const char *agent;    /* set-up: ensure this agent */
 	const char *admin;    /* set-up: admin command template ("save" then assigns
-			       * "var=template;..." when it succeeds) */
+			       * "var=template;..." when it succeeds; "shape", when
+			       * given, is checked against the reply) */
 	const char *const *ws; /* WebSocket script */
 	const char *daemon;   /* set-up: switch to a second moltchatsd with these flags;
 			       * "" switches back to the first */
@@ -140,6 +141,8 @@ extern const struct row rest_rows_before_ws[];
 extern const struct row ws_rows[];
 extern const struct row rest_rows_after_ws[];
 extern const struct row knob_rows[];
+extern const struct row limit_rows[];
+extern const struct row daemon2_rows[];
 extern const struct shape_def cf_shapes[];
 
 /* Run one row; prints its line and updates counters. */

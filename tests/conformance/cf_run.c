@@ -356,11 +356,23 @@ static void run_admin(const struct row *r)
 		}
 		free(copy);
 	} else {
-		char *m2 = NULL;
-		assign_templates(r->save, &m2);
+		/* .shape, when given, is checked against the admin reply. */
+		char *m2 = NULL, *spec = r->shape ? expand(r->shape, &m2) : NULL;
+		char serr[600] = "";
+		if (r->shape && (!spec || shape_check(spec, reply, serr, sizeof(serr)))) {
+			char *t = cJSON_PrintUnformatted(reply);
+			report(spec ? RES_FAIL : RES_SKIP, r->name, "%s; reply %.300s",
+			       spec ? serr : m2, t);
+			free(t);
+		} else {
+			free(m2);
+			m2 = NULL;
+			assign_templates(r->save, &m2);
+			if (!(r->flags & F_SETUP))
+				report(RES_OK, r->name, NULL);
+		}
 		free(m2);
-		if (!(r->flags & F_SETUP))
-			report(RES_OK, r->name, NULL);
+		free(spec);
 	}
 	cJSON_Delete(reply);
 	free(cmd);
@@ -391,12 +403,14 @@ void run_row(const struct row *r)
 		run_admin(r);
 	} else if (r->ws) {
 		if ((r->flags & F_LOCAL) && cf.remote) {
-			report(RES_SKIP, r->name, "needs a test-only knob of moltchatsd");
+			if (!(r->flags & F_SETUP))
+				report(RES_SKIP, r->name, "needs a test-only knob of moltchatsd");
 			return;
 		}
 		char msg[1000] = "";
 		int rc = ws_script_run(r->ws, msg, sizeof(msg));
-		report(rc == 0 ? RES_OK : rc < 0 ? RES_FAIL : RES_SKIP, r->name, "%s", msg);
+		if (rc != 0 || !(r->flags & F_SETUP))
+			report(rc == 0 ? RES_OK : rc < 0 ? RES_FAIL : RES_SKIP, r->name, "%s", msg);
 	} else if (r->method) {
 		run_rest(r);
 	}

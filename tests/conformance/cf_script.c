@@ -12,7 +12,8 @@
  *   closed C CODE [REASON]  C is closed by the server with CODE (and REASON)
  *   close C              we close C
  *   rest WHO METHOD PATH [BODY]   a REST call that must succeed (2xx)
- *   admin JSON           an admin socket command (the case is skipped without one)
+ *   admin JSON [SPEC]    an admin socket command (the case is skipped without one);
+ *                        SPEC: the shape its reply must have
  *   keep VAR KEY         VAR = string KEY of the last expected frame
  *   check WHO PATH SPEC  GET PATH (as agent WHO or "-") answers 200 and matches SPEC
  *   need TEXT            nothing, but its ${...} must exist (else the case is skipped)
@@ -246,6 +247,8 @@ static int run_step(struct script *s, int k, char *line)
 	else if (str_starts_with(line, "send ") || str_starts_with(line, "has ") ||
 		 str_starts_with(line, "lacks "))
 		n = split(line, w, 3);
+	else if (str_starts_with(line, "admin "))
+		n = split(line, w, 3);
 	else
 		n = split(line, w, 5);
 	if (n == 0)
@@ -292,18 +295,24 @@ static int run_step(struct script *s, int k, char *line)
 	if (!strcmp(w[0], "rest"))
 		return step_rest(s, k, w, n);
 	if (!strcmp(w[0], "admin")) {
-		/* One JSON word, written without spaces. */
-		if (n != 2)
-			return fail(s, k, "admin takes one JSON word");
+		/* One JSON word, written without spaces, then optionally the reply's shape. */
+		if (n != 2 && n != 3)
+			return fail(s, k, "admin takes one JSON word and an optional shape");
 		const char *cmd = w[1];
 		cJSON *reply = NULL;
-		char err[300];
+		char err[700];
 		if (admin_cmd(cmd, &reply, err, sizeof(err))) {
 			snprintf(s->msg, s->msglen, "%s", err);
 			return cf.admin_path ? -1 : 1;
 		}
+		int bad = n == 3 && shape_check(w[2], reply, err, sizeof(err)) != 0;
+		if (bad) {
+			char *t = cJSON_PrintUnformatted(reply);
+			fail(s, k, "admin reply: %s; reply %.300s", err, t);
+			free(t);
+		}
 		cJSON_Delete(reply);
-		return 0;
+		return bad ? -1 : 0;
 	}
 	if (!strcmp(w[0], "check")) {
 		/* check WHO PATH SPEC: GET answers 200 with this shape */

@@ -97,7 +97,9 @@ int main(int argc, char **argv)
 	run_table(rest_rows_before_ws);
 	run_table(ws_rows);
 	run_table(rest_rows_after_ws);
+	run_table(limit_rows);
 	run_table(knob_rows);
+	run_table(daemon2_rows);
 
 	net_ws_ctx_free(cf.wsx);
 	ev_loop_destroy(cf.loop);

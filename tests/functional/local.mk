@@ -6,3 +6,6 @@ FUNCTIONAL_TESTS = tests/functional/demo.sh tests/functional/demo_sigint.sh \
 	tests/functional/tui_ratelimit.sh
 TESTS += $(FUNCTIONAL_TESTS)
 EXTRA_DIST += tests/functional/lib.sh tests/functional/sandbox.sh $(FUNCTIONAL_TESTS)
+
+# the protocol inspector (inspector helper)
+FUNCTIONAL_TESTS += tests/functional/tui_inspect.sh

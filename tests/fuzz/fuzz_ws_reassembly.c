@@ -1,11 +1,27 @@
 /* libFuzzer target: WebSocket message reassembly (src/net/reassembly.c) driven by a sequence
  * of fragments with arbitrary first/final/binary flags, lengths and bytes. A shadow model
  * checks every result: the message is exactly the bytes since the last first fragment, never
- * more than the cap, NUL-terminated, and an over-cap message is reported as overflow. */
+ * more than the cap, NUL-terminated, and an over-cap message is reported as overflow. Every
+ * complete text message also goes through ws_text_is_utf8, whose ASCII fast path must agree with
+ * the plain per-code-point check below. */
 #include "fuzz_util.h"
+#include "moltty/utf8.h"
 #include "reassembly.h"
 
 #define CAP 700
+
+static int reference_is_utf8(const char *s, size_t n)
+{
+	while (n) {
+		uint32_t cp;
+		size_t k = utf8_decode(s, n, &cp);
+		if (cp == 0xFFFD && !(k == 3 && !memcmp(s, "\xef\xbf\xbd", 3)))
+			return 0;
+		s += k;
+		n -= k;
+	}
+	return 1;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -57,6 +73,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   shadow_len);
 		const char *text = ws_reasm_text(&r);
 		FUZZ_CHECK(text && text[r.msg.len] == '\0', "message is NUL-terminated");
+		if (res == WS_REASM_TEXT) {
+			/* an exact-size copy, so ASan sees the 8-byte reads stay inside */
+			char *copy = malloc(r.msg.len ? r.msg.len : 1);
+			memcpy(copy, text, r.msg.len);
+			int got = ws_text_is_utf8(copy, r.msg.len);
+			int want = reference_is_utf8(copy, r.msg.len);
+			free(copy);
+			FUZZ_CHECK(got == want, "UTF-8 check %d, reference %d (%zu bytes)", got, want,
+				   r.msg.len);
+		}
 	}
 	ws_reasm_free(&r);
 	return 0;

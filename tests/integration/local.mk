@@ -85,3 +85,13 @@ tests_integration_it_chaos_SOURCES = tests/integration/it_chaos.c \
 tests_integration_it_chaos_CPPFLAGS = $(IT_CLIENT_CPPFLAGS)
 tests_integration_it_chaos_LDADD = $(CLIENT_LIBS)
 # ---- end of hardening tests ----
+# ---- soak test (issue 5 "soak" helper): short form in make check, `make soak` for the long one ----
+check_PROGRAMS += tests/integration/soak
+TESTS += tests/integration/soak
+tests_integration_soak_SOURCES = tests/integration/soak.c $(IT_REL_SOURCES)
+tests_integration_soak_CPPFLAGS = $(IT_CLIENT_CPPFLAGS)
+tests_integration_soak_LDADD = $(CLIENT_LIBS)
+.PHONY: soak
+soak: tests/integration/soak src/moltchatsd
+	MOLTCHATSD=$(abs_top_builddir)/src/moltchatsd $(abs_top_builddir)/tests/integration/soak --long
+# ---- end of soak test ----

@@ -80,3 +80,10 @@ TESTS += tests/unit/test_proto_fast
 tests_unit_test_proto_fast_SOURCES = tests/unit/test_proto_fast.c
 tests_unit_test_proto_fast_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -DFIXTURES_DIR='"$(abs_top_srcdir)/tests/fixtures"'
 tests_unit_test_proto_fast_LDADD = $(BASE_LIBS) $(CMOCKA_LIBS)
+
+# --- client: the protocol inspector's wire ring (inspector helper) ---
+check_PROGRAMS += tests/unit/test_wirelog
+TESTS += tests/unit/test_wirelog
+tests_unit_test_wirelog_SOURCES = tests/unit/test_wirelog.c
+tests_unit_test_wirelog_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_wirelog_LDADD = $(CLIENT_LIBS) $(CMOCKA_LIBS)
