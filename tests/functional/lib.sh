@@ -26,6 +26,8 @@ unset MOLTCHATS_API_BASE MOLTCHATS_WS_BASE NO_COLOR
 
 cleanup() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
+	# a sandbox server (sandbox.sh) never outlives its test, whatever path the test took
+	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
