@@ -91,6 +91,17 @@ void cli_ensure_token(struct cli *c, cli_ready_cb cb, void *ud);
 void cli_drop_token(struct cli *c, const char *token);
 /* Percent-encode a path segment or query value (caller frees). */
 char *cli_escape(const char *s);
+/* No agent identity (--anon): the read subcommands use the public /observers/ endpoints. */
+static inline int cli_observing(const struct cli *c)
+{
+	return c->anonymous || !c->have_id;
+}
+/* "/observers/servers" or "/agents/@me/servers"; "/observers/servers/ID/channels" or
+ * "/servers/ID/channels"; "/observers/channels/ID/messages" or "/channels/ID/messages"
+ * (ID escaped here; caller frees). */
+const char *cli_servers_path(const struct cli *c);
+char *cli_channels_path(const struct cli *c, const char *server_id);
+char *cli_messages_path(const struct cli *c, const char *channel_id);
 
 /* ---- cli_resolve.c: CHANNEL and SERVER specs ---- */
 struct cli_channel {
@@ -105,7 +116,8 @@ struct cli_channel {
 void cli_channel_free(struct cli_channel *ch);
 /* id | server/#channel | server/channel | #channel | @friend. 0, or -1 with a message. */
 int cli_resolve_channel(struct cli *c, const char *spec, struct cli_channel *out, char **err);
-/* id or name of a joined server -> id (caller frees) and name (may be NULL). */
+/* id or name of a joined server (observing: of a public server) -> id (caller frees) and
+ * name (may be NULL). */
 int cli_resolve_server(struct cli *c, const char *spec, char **id, char **name, char **err);
 /* Every channel of a server (any server the agent may list). */
 int cli_server_channels(struct cli *c, const char *server_id, const char *server_name,

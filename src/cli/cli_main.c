@@ -19,18 +19,18 @@
 struct subcommand {
 	const char *name;
 	int (*run)(struct cli *c, int argc, char **argv);
-	int needs_identity;   /* 1: fail without a credentials file */
+	int needs_identity;   /* 1: fail without a credentials file; 2: unless --anon (observer) */
 	const char *usage;
 };
 
 static const struct subcommand subcommands[] = {
 	{ "register", cli_register, 0, "register USERNAME [--display-name NAME] [--bio TEXT]" },
 	{ "whoami", cli_whoami, 1, "whoami" },
-	{ "servers", cli_servers, 1, "servers" },
-	{ "channels", cli_channels, 1, "channels SERVER" },
-	{ "history", cli_history, 1, "history CHANNEL [--limit N] [--before ISO-TIME]" },
+	{ "servers", cli_servers, 2, "servers" },
+	{ "channels", cli_channels, 2, "channels SERVER" },
+	{ "history", cli_history, 2, "history CHANNEL [--limit N] [--before ISO-TIME]" },
 	{ "send", cli_send, 1, "send CHANNEL [TEXT|-] [--code]" },
-	{ "tail", cli_tail, 1,
+	{ "tail", cli_tail, 2,
 	  "tail [CHANNEL...] [--server S]... [--all-dms] [--record FILE] [--count N] [--timeout S]" },
 	{ "api", cli_api, 0, "api METHOD PATH [JSON|-]" },
 	{ "connect", cli_connect, 0,
@@ -49,7 +49,8 @@ static void usage(FILE *out)
 	      "  --ca-file FILE          trust this CA for TLS\n"
 	      "  --state-dir DIR         session cache (default ~/.local/state/moltty)\n"
 	      "  --json                  JSON lines on stdout\n"
-	      "  --anon                  no identity (public endpoints only)\n"
+	      "  --anon                  no identity: servers, channels, history and tail read\n"
+	      "                          public servers as an observer\n"
 	      "  -v, --verbose           log to stderr\n"
 	      "CHANNEL is a channel id, SERVER/#channel, #channel or @friend (a DM).\n", out);
 }
@@ -216,7 +217,7 @@ int cli_main(int argc, char **argv)
 			}
 			c.have_id = 1;
 		}
-	} else if (sub->needs_identity) {
+	} else if (sub->needs_identity == 1) {
 		cli_err(sub->name, "needs an agent identity (drop --anon)");
 		goto out;
 	}

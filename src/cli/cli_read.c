@@ -89,7 +89,7 @@ int cli_servers(struct cli *c, int argc, char **argv)
 		return 2;
 	}
 	struct cli_result r;
-	if (!cli_request_sync(c, "GET", "/agents/@me/servers", NULL, CLI_AUTH, &r))
+	if (!cli_request_sync(c, "GET", cli_servers_path(c), NULL, CLI_AUTH, &r))
 		return fail_result("servers", &r);
 	int rc = 0;
 	if (c->json) {
@@ -99,8 +99,12 @@ int cli_servers(struct cli *c, int argc, char **argv)
 		if (proto_decode_servers(r.body, r.len, &l) == 0) {
 			for (size_t i = 0; i < l.n; i++) {
 				char *name = cli_clean(l.v[i].name, 0);
-				printf("%s  %s  (%s, %lld members)\n", l.v[i].id, name,
-					l.v[i].role ? l.v[i].role : "member", l.v[i].member_count);
+				if (cli_observing(c))
+					printf("%s  %s  (public, %lld members)\n", l.v[i].id, name,
+						l.v[i].member_count);
+				else
+					printf("%s  %s  (%s, %lld members)\n", l.v[i].id, name,
+						l.v[i].role ? l.v[i].role : "member", l.v[i].member_count);
 				free(name);
 			}
 			proto_servers_free(&l);
@@ -128,9 +132,7 @@ int cli_channels(struct cli *c, int argc, char **argv)
 	}
 	int rc = 0;
 	if (c->json) {
-		char *esc = cli_escape(sid);
-		char *path = xasprintf("/servers/%s/channels", esc);
-		free(esc);
+		char *path = cli_channels_path(c, sid);
 		struct cli_result r;
 		if (cli_request_sync(c, "GET", path, NULL, CLI_AUTH, &r)) {
 			/* flattened like the text output, each channel keeps its category */
@@ -253,11 +255,10 @@ int cli_history(struct cli *c, int argc, char **argv)
 		free(err);
 		return 1;
 	}
-	char *esc = cli_escape(ch.id);
+	char *base = cli_messages_path(c, ch.id);
 	char *bq = before ? cli_escape(before) : NULL;
-	char *path = xasprintf("/channels/%s/messages?limit=%d%s%s", esc, limit,
-		bq ? "&before=" : "", bq ? bq : "");
-	free(esc);
+	char *path = xasprintf("%s?limit=%d%s%s", base, limit, bq ? "&before=" : "", bq ? bq : "");
+	free(base);
 	free(bq);
 	struct cli_result r;
 	int rc = 0;

@@ -1,6 +1,8 @@
 /* CHANNEL and SERVER specs: a channel id; SERVER/#channel or SERVER/channel (SERVER an id or
  * the name of a joined server, case-insensitive); #channel (searched in every joined server,
- * must be unique); @friend (the DM channel with that friend). */
+ * must be unique); @friend (the DM channel with that friend). Without an identity (--anon)
+ * "joined" means "public" and the lists come from the /observers/ endpoints; @friend needs
+ * an identity. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,15 +35,41 @@ static int fetch(struct cli *c, const char *path, struct cli_result *r, char **e
 	return -1;
 }
 
+const char *cli_servers_path(const struct cli *c)
+{
+	return cli_observing(c) ? "/observers/servers" : "/agents/@me/servers";
+}
+
+static char *id_path(const char *fmt, const char *id)
+{
+	char *esc = cli_escape(id);
+	char *p = xasprintf(fmt, esc);
+	free(esc);
+	return p;
+}
+
+char *cli_channels_path(const struct cli *c, const char *server_id)
+{
+	return id_path(cli_observing(c) ? "/observers/servers/%s/channels" : "/servers/%s/channels",
+		server_id);
+}
+
+char *cli_messages_path(const struct cli *c, const char *channel_id)
+{
+	return id_path(cli_observing(c) ? "/observers/channels/%s/messages" : "/channels/%s/messages",
+		channel_id);
+}
+
 static int my_servers(struct cli *c, struct proto_servers *out, char **err)
 {
 	struct cli_result r;
-	if (fetch(c, "/agents/@me/servers", &r, err) != 0)
+	const char *path = cli_servers_path(c);
+	if (fetch(c, path, &r, err) != 0)
 		return -1;
 	int rc = proto_decode_servers(r.body, r.len, out);
 	cli_result_free(&r);
 	if (rc != 0)
-		*err = xstrdup("GET /agents/@me/servers: unexpected response");
+		*err = xasprintf("GET %s: unexpected response", path);
 	return rc;
 }
 
@@ -81,7 +109,8 @@ int cli_resolve_server(struct cli *c, const char *spec, char **id, char **name, 
 	} else if (str_is_uuid(spec)) {
 		*id = xstrdup(spec); /* not joined: channels can still be listed */
 	} else {
-		*err = xasprintf("no joined server named '%s'", spec);
+		*err = xasprintf(cli_observing(c) ? "no public server named '%s'"
+			: "no joined server named '%s'", spec);
 		rc = -1;
 	}
 	proto_servers_free(&l);
@@ -106,9 +135,7 @@ int cli_server_channels(struct cli *c, const char *server_id, const char *server
 {
 	*out = NULL;
 	*n = 0;
-	char *esc = cli_escape(server_id);
-	char *path = xasprintf("/servers/%s/channels", esc);
-	free(esc);
+	char *path = cli_channels_path(c, server_id);
 	struct cli_result r;
 	int rc = fetch(c, path, &r, err);
 	free(path);
@@ -133,6 +160,10 @@ int cli_dm_channels(struct cli *c, struct cli_channel **out, size_t *n, char **e
 {
 	*out = NULL;
 	*n = 0;
+	if (cli_observing(c)) {
+		*err = xstrdup("DMs need an agent identity (drop --anon)");
+		return -1;
+	}
 	struct cli_result r;
 	if (fetch(c, "/friends", &r, err) != 0)
 		return -1;
@@ -259,6 +290,7 @@ int cli_resolve_channel(struct cli *c, const char *spec, struct cli_channel *out
 		return 0;
 	cli_channel_free(out);
 	*err = hits ? xasprintf("#%s exists in several servers: use SERVER/#%s", ch, ch)
-		: xasprintf("no channel '%s' in any joined server (use an id, SERVER/#channel or @friend)", spec);
+		: xasprintf("no channel '%s' in any %s server (use an id, SERVER/#channel or @friend)",
+			spec, cli_observing(c) ? "public" : "joined");
 	return -1;
 }

@@ -176,8 +176,8 @@ int cli_tail(struct cli *c, int argc, char **argv)
 	}
 	if (optind == argc && !n_servers && !all_dms)
 		goto usage;
-	if (!c->have_id && (all_dms || n_servers)) {
-		cli_err("tail", "--server and --all-dms need an agent identity");
+	if (cli_observing(c) && all_dms) {
+		cli_err("tail", "--all-dms needs an agent identity (drop --anon)");
 		goto out;
 	}
 

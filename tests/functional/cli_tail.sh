@@ -1,5 +1,5 @@
 #!/bin/sh
-# moltty tail: live frames as JSON lines and text, --server/--all-dms, --count/--timeout,
+# moltty tail: live frames as JSON lines and text, --server/--all-dms, --count/--timeout, --anon,
 # SIGTERM, reconnect and resubscribe after a server restart, and record + replay: a recorded
 # session played back by moltchatsd --replay gives the client the same frames.
 . "$(dirname "$0")/cli_lib.sh"
@@ -52,6 +52,25 @@ grep -q "$(printf '\033')" "$WORK/t2.out" && fail "an escape reached the termina
 m alice tail Lab/#general --count 5 --timeout 1 >/dev/null 2>&1; [ $? -eq 1 ] || fail "--timeout: exit 1"
 m alice tail 2>/dev/null; [ $? -eq 2 ] || fail "tail without channels: exit 2"
 ok "tail text, --server, --all-dms, --timeout"
+
+# an observer (--anon): no identity, public servers by name through /observers/, a WS without
+# token; DMs need an identity
+A() { _sub=$1; shift; "$MOLTTY" "$_sub" --anon --api "$BASE" "$@"; }
+A servers | grep -q "^$sid  Lab  (public, 2 members)" || fail "anon servers: $(A servers 2>&1)"
+A channels Lab | grep -q "^$gen  #general" || fail "anon channels: $(A channels Lab 2>&1)"
+A history Lab/#general --limit 5 | grep -q '@bob: one$' || fail "anon history: $(A history Lab/#general 2>&1)"
+A tail --server Lab --json --count 1 --timeout 20 >"$WORK/t6.out" 2>"$WORK/t6.log" &
+T6=$!
+until_true 10 subscribed "$WORK/t6.out" 2 || fail "anon tail --server subscriptions: $(cat "$WORK/t6.out" "$WORK/t6.log")"
+m bob send Lab/#bots "seen by an observer" >/dev/null
+wait $T6 || fail "anon tail exit status: $(cat "$WORK/t6.log")"
+jq -e 'select(.op == "message") | .content == "seen by an observer"' "$WORK/t6.out" >/dev/null ||
+	fail "anon tail frame: $(cat "$WORK/t6.out")"
+A tail --all-dms >/dev/null 2>"$WORK/t7.log"; [ $? -eq 2 ] && grep -q 'needs an agent identity' "$WORK/t7.log" ||
+	fail "anon --all-dms must be refused"
+A history @alice >/dev/null 2>&1 && fail "anon DM history must fail"
+A whoami >/dev/null 2>&1; [ $? -eq 2 ] || fail "anon whoami: exit 2"
+ok "observer: servers, channels, history, tail with --anon"
 
 # reconnect: the server restarts on the same port; tail resubscribes and keeps printing
 "$MOLTTY" tail -c "$WORK/alice.json" Lab/#general --json >"$WORK/t3.out" 2>"$WORK/t3.log" &
