@@ -4,6 +4,7 @@
  * --json prints every received frame but pong, one compact JSON per line. The socket
  * reconnects and resubscribes by itself. --record FILE writes the whole conversation with
  * timestamps (docs/record-format.md), for moltchatsd --replay. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "moltty/base.h"
 #include "moltty/isotime.h"
+#include "moltty/log.h"
 #include "cli_int.h"
 
 struct tail {
@@ -27,6 +29,7 @@ struct tail {
 	int exit_code;
 	ev_signal sig_int, sig_term;
 	ev_timer timeout;
+	ev_prepare flush;   /* stdout is block-buffered and flushed once per loop turn */
 };
 
 static void add_channel(struct tail *t, struct cli_channel *ch)
@@ -94,19 +97,38 @@ static void print_text(struct tail *t, const struct proto_frame *f)
 	free(label);
 }
 
+/* One frame, one line. A frame without any byte below 0x20 is already one line of JSON
+ * (inside strings such bytes must be escaped, so none can be a newline) and is printed as
+ * received: re-serialising every frame of a flood cost more than receiving it. Anything
+ * else is parsed and printed compact. Escaped control characters stay escaped either way. */
+static void print_json_line(const char *text, size_t len)
+{
+	size_t i = 0;
+	while (i < len && (unsigned char)text[i] >= 0x20)
+		i++;
+	if (i == len && len) {
+		fwrite(text, 1, len, stdout);
+		putchar('\n');
+		return;
+	}
+	cJSON *j = cJSON_ParseWithLength(text, len);
+	char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+	if (s)
+		puts(s);
+	else
+		log_warn("tail: a frame that is not JSON was left out");
+	cJSON_free(s);
+	cJSON_Delete(j);
+}
+
 static void on_frame(void *ud, const char *text, size_t len, const struct proto_frame *f)
 {
 	struct tail *t = ud;
 	if (!f)
 		return;
 	if (t->c->json) {
-		if (f->op != PROTO_OP_PONG) {
-			cJSON *j = cJSON_ParseWithLength(text, len);
-			char *s = cJSON_PrintUnformatted(j);
-			puts(s);
-			cJSON_free(s);
-			cJSON_Delete(j);
-		}
+		if (f->op != PROTO_OP_PONG)
+			print_json_line(text, len);
 	} else {
 		print_text(t, f);
 	}
@@ -119,6 +141,25 @@ static void on_down(void *ud, int code, const char *why)
 	char *w = cli_clean(why, 0);
 	fprintf(stderr, "moltty tail: connection lost: %s; reconnecting\n", w);
 	free(w);
+}
+
+/* Before the loop waits: whatever this turn printed reaches the pipe now, in one write
+ * instead of one per line. A reader that went away (EPIPE: `| head`) ends tail normally;
+ * any other write error (a full disk) ends it with status 1. */
+/* After a failed write of stdout: 0 when its reader went away (EPIPE), 1 after another
+ * error, which is reported. */
+static int write_failed(int e)
+{
+	if (e != EPIPE)
+		fprintf(stderr, "moltty tail: cannot write the output: %s\n", strerror(e));
+	clearerr(stdout);
+	return e == EPIPE ? 0 : 1;
+}
+
+static void on_flush(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	if (fflush(stdout) != 0)
+		stop(w->data, write_failed(errno));
 }
 
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
@@ -221,7 +262,7 @@ int cli_tail(struct cli *c, int argc, char **argv)
 	struct cli_record *rec = NULL;
 	if (record && !(rec = cli_record_open(record, c->ep.ws_url, &err)))
 		goto fail;
-	setvbuf(stdout, NULL, _IOLBF, 0); /* lines reach a pipe (jq, tests) at once */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* on_flush empties it every loop turn */
 	static const struct cli_ws_handlers h = { NULL, on_frame, on_down };
 	t.ws = cli_ws_new(c, &h, &t);
 	cli_ws_set_record(t.ws, rec);
@@ -232,12 +273,18 @@ int cli_tail(struct cli *c, int argc, char **argv)
 	t.sig_int.data = t.sig_term.data = &t;
 	ev_signal_start(c->loop, &t.sig_int);
 	ev_signal_start(c->loop, &t.sig_term);
+	ev_prepare_init(&t.flush, on_flush);
+	t.flush.data = &t;
+	ev_prepare_start(c->loop, &t.flush);
 	ev_timer_init(&t.timeout, on_timeout, timeout, 0.);
 	t.timeout.data = &t;
 	if (timeout > 0)
 		ev_timer_start(c->loop, &t.timeout);
 	cli_ws_start(t.ws);
 	ev_run(c->loop, 0);
+	ev_prepare_stop(c->loop, &t.flush);
+	if (fflush(stdout) != 0 && write_failed(errno))
+		t.exit_code = 1;
 	ev_timer_stop(c->loop, &t.timeout);
 	ev_signal_stop(c->loop, &t.sig_int);
 	ev_signal_stop(c->loop, &t.sig_term);

@@ -71,6 +71,12 @@ A tail --all-dms >/dev/null 2>"$WORK/t7.log"; [ $? -eq 2 ] && grep -q 'needs an 
 A history @alice >/dev/null 2>&1 && fail "anon DM history must fail"
 A whoami >/dev/null 2>&1; [ $? -eq 2 ] || fail "anon whoami: exit 2"
 ok "observer: servers, channels, history, tail with --anon"
+# output errors: a reader that goes away ends tail with 0, a full disk with 1 and a message
+( A tail --server Lab --json; echo $? >"$WORK/t8.rc" ) | head -n 1 >/dev/null
+[ "$(cat "$WORK/t8.rc")" = 0 ] || fail "tail | head: exit $(cat "$WORK/t8.rc")"
+A tail --server Lab --json >/dev/full 2>"$WORK/t9.log"; [ $? -eq 1 ] || fail "tail >/dev/full: exit 1"
+grep -q 'cannot write the output: No space left on device' "$WORK/t9.log" || fail "full disk: $(cat "$WORK/t9.log")"
+ok "tail output errors: EPIPE and a full disk"
 
 # reconnect: the server restarts on the same port; tail resubscribes and keeps printing
 "$MOLTTY" tail -c "$WORK/alice.json" Lab/#general --json >"$WORK/t3.out" 2>"$WORK/t3.log" &
