@@ -136,6 +136,10 @@ struct mdl_account {
 	size_t n_servers;
 	struct mdl_model *model;
 	uint64_t next_local_id;
+	/* mdl_channel_find's index (open addressing by a hash of the id), built on demand and
+	 * dropped whenever channels come or go */
+	struct mdl_channel **chan_index;
+	size_t chan_index_cap;
 };
 
 struct mdl_notice {

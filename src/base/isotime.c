@@ -1,5 +1,5 @@
-/* ISO-8601 timestamps. Parsing is by hand and conversion uses timegm/gmtime_r, so neither the
- * locale nor TZ can change a result. */
+/* ISO-8601 timestamps. Parsing is by hand, dates are counted by hand, and formatting uses
+ * gmtime_r, so neither the locale nor TZ can change a result. */
 #include <ctype.h>
 #include <string.h>
 #include <time.h>
@@ -81,6 +81,19 @@ static int days_in_month(int year, int month)
 	return month == 2 && leap ? 29 : days[month - 1];
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (as timegm counts them; the days of
+ * 400-year eras, with March as the first month so the leap day ends a year). Parsing a
+ * timestamp runs for every message of a flood: timegm was three quarters of its cost. */
+static int64_t days_from_civil(int year, int mon, int day)
+{
+	int64_t y = year - (mon <= 2);
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (mon + (mon > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 int iso_parse_ms(const char *s, int64_t *ms)
 {
 	if (!s)
@@ -131,16 +144,8 @@ int iso_parse_ms(const char *s, int64_t *ms)
 	if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) || hour > 23 ||
 	    min > 59 || sec > 60)
 		return -1;
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	tm.tm_sec = sec;
-	time_t t = timegm(&tm);
-	*ms = ((int64_t)t - (int64_t)offset_min * 60) * 1000 + millis;
+	int64_t t = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
+	*ms = (t - (int64_t)offset_min * 60) * 1000 + millis;
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 #include "moltty/model.h"
 #include "model_priv.h"
 
+static void chan_index_drop(struct mdl_account *a);
+
 const char *mdl_conn_name(enum mdl_conn c)
 {
 	switch (c) {
@@ -90,6 +92,7 @@ static void account_free(struct mdl_account *a)
 	for (size_t i = 0; i < a->n_servers; i++)
 		server_free(a->servers[i]);
 	free(a->servers);
+	chan_index_drop(a);
 	free(a->label);
 	free(a->agent_id);
 	free(a->username);
@@ -213,6 +216,7 @@ void mdl_server_remove(struct mdl_account *a, const char *id)
 		if (strcmp(a->servers[i]->id, id))
 			continue;
 		server_free(a->servers[i]);
+		chan_index_drop(a);
 		memmove(&a->servers[i], &a->servers[i + 1], (a->n_servers - i - 1) * sizeof(*a->servers));
 		a->n_servers--;
 		a->model->dirty = MDL_DIRTY_ALL;
@@ -250,6 +254,7 @@ struct mdl_channel *mdl_channel_upsert(struct mdl_server *s, const char *id)
 	c->server = s;
 	s->channels = xrealloc(s->channels, (s->n_channels + 1) * sizeof(*s->channels));
 	s->channels[s->n_channels++] = c;
+	chan_index_drop(s->account);
 	s->account->model->dirty |= MDL_DIRTY_CHANNELS;
 	return c;
 }
@@ -265,17 +270,63 @@ void mdl_channel_set(struct mdl_channel *c, const char *name, const char *catego
 	c->server->account->model->dirty |= MDL_DIRTY_CHANNELS | MDL_DIRTY_STATUS;
 }
 
+/* The id's bytes, eight at a time, folded. */
+static uint64_t id_hash(const char *id)
+{
+	size_t n = strlen(id);
+	uint64_t h = n, w;
+	for (; n >= 8; id += 8, n -= 8) {
+		memcpy(&w, id, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, id, n);
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
+}
+
+static void chan_index_drop(struct mdl_account *a)
+{
+	free(a->chan_index);
+	a->chan_index = NULL;
+	a->chan_index_cap = 0;
+}
+
+/* Every channel of every server, the first of equal ids in server order (as a walk finds). */
+static void chan_index_build(struct mdl_account *a)
+{
+	size_t n = 0, cap = 16;
+	for (size_t i = 0; i < a->n_servers; i++)
+		n += a->servers[i]->n_channels;
+	while (cap < 2 * n)
+		cap *= 2;
+	a->chan_index = xcalloc(cap, sizeof(*a->chan_index));
+	a->chan_index_cap = cap;
+	for (size_t i = 0; i < a->n_servers; i++) {
+		struct mdl_server *s = a->servers[i];
+		for (size_t j = 0; j < s->n_channels; j++) {
+			size_t k = (size_t)id_hash(s->channels[j]->id) & (cap - 1);
+			while (a->chan_index[k] && strcmp(a->chan_index[k]->id, s->channels[j]->id))
+				k = (k + 1) & (cap - 1);
+			if (!a->chan_index[k])
+				a->chan_index[k] = s->channels[j];
+		}
+	}
+}
+
+/* Every received frame looks its channel up: walking every server's channel list (a strcmp
+ * each) per message grew with the number of channels watched. */
 struct mdl_channel *mdl_channel_find(const struct mdl_account *a, const char *id)
 {
 	if (!id)
 		return NULL;
-	for (size_t i = 0; i < a->n_servers; i++) {
-		struct mdl_server *s = a->servers[i];
-
-		for (size_t j = 0; j < s->n_channels; j++)
-			if (!strcmp(s->channels[j]->id, id))
-				return s->channels[j];
-	}
+	if (!a->chan_index)
+		chan_index_build((struct mdl_account *)a); /* a cache, not observable state */
+	size_t mask = a->chan_index_cap - 1, k = (size_t)id_hash(id) & mask;
+	for (struct mdl_channel *c; (c = a->chan_index[k]); k = (k + 1) & mask)
+		if (!strcmp(c->id, id))
+			return c;
 	return NULL;
 }
 

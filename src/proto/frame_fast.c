@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "moltty/base.h"
 #include "moltty/isotime.h"
@@ -65,9 +68,11 @@ static int key_index(const char *k, size_t n, int in_agent)
 #undef IS
 }
 
-static void skip_ws(struct scan *s)
+static inline void skip_ws(struct scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+	/* compact JSON has none: one comparison for the usual case */
+	while (s->p < s->end && (unsigned char)*s->p <= ' ' &&
+	       (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
 		s->p++;
 }
 
@@ -90,28 +95,45 @@ static int hex4(const char *h, unsigned *out)
 	return 0;
 }
 
+/* The first quote, backslash or control byte in [p, end), or end. */
+static inline const char *next_special(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	/* sixteen bytes per step; x <= 0x1f is "x minus 0x1f saturates to zero" */
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+		ctl = _mm_set1_epi8(0x1f), zero = _mm_setzero_si128();
+	for (; end - p >= 16; p += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
+			_mm_cmpeq_epi8(x, bslash)), _mm_cmpeq_epi8(_mm_subs_epu8(x, ctl), zero));
+		unsigned m = (unsigned)_mm_movemask_epi8(hit);
+		if (m)
+			return p + __builtin_ctz(m);
+	}
+#endif
+	/* eight per step while no byte of the word is special (the "has zero byte" trick) */
+	for (; end - p >= 8; p += 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+		uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+		uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+		if (hit & highs)
+			break;
+	}
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
+}
+
 /* At an opening quote: find the closing one, check the escapes we can decode, count the
  * decoded length. 0 on success (s->p after the closing quote). */
 static int scan_string(struct scan *s, struct val *v)
 {
 	const char *p = s->p + 1, *start = p;
-	size_t out = 0;
+	size_t saved = 0; /* raw bytes minus decoded bytes of the escapes */
 	for (;;) {
-		/* plain bytes in bulk, eight at a time while no byte of the word is a quote, a
-		 * backslash or a control byte (the classic "has zero byte" bit trick) */
-		while (s->end - p >= 8) {
-			uint64_t w;
-			memcpy(&w, p, 8);
-			const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-			uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-			uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
-			if (hit & highs)
-				break;
-			p += 8;
-			out += 8;
-		}
-		while (p < s->end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-			p++, out++;
+		p = next_special(p, s->end);
 		if (p >= s->end || (unsigned char)*p < 0x20)
 			return -1;
 		if (*p == '"')
@@ -121,7 +143,7 @@ static int scan_string(struct scan *s, struct val *v)
 		switch (p[1]) {
 		case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
 			p += 2;
-			out++;
+			saved += 1;
 			break;
 		case 'u': {
 			unsigned cp;
@@ -129,7 +151,7 @@ static int scan_string(struct scan *s, struct val *v)
 			    (cp >= 0xD800 && cp <= 0xDFFF))
 				return -1;
 			p += 6;
-			out += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+			saved += cp < 0x80 ? 5 : cp < 0x800 ? 4 : 3;
 			break;
 		}
 		default:
@@ -139,7 +161,7 @@ static int scan_string(struct scan *s, struct val *v)
 	if (v) {
 		v->s = start;
 		v->n = (size_t)(p - start);
-		v->out = out;
+		v->out = v->n - saved;
 		v->is_str = 1;
 	}
 	s->p = p + 1;
@@ -246,15 +268,12 @@ static int scan_object(struct scan *s, int depth, int which)
 		skip_ws(s);
 		if (s->p >= s->end || *s->p != '"')
 			return -1;
-		const char *k = s->p + 1;
-		const char *q = memchr(k, '"', (size_t)(s->end - k));
-		if (!q || memchr(k, '\\', (size_t)(q - k)))
-			return -1; /* keys with escapes: the cJSON path */
-		for (const char *c = k; c < q; c++)
-			if ((unsigned char)*c < 0x20)
-				return -1; /* raw control bytes (cJSON cuts keys at NUL): its path */
-		int idx = which == 2 ? -1 : key_index(k, (size_t)(q - k), which == 1);
-		s->p = q + 1;
+		/* Keys with escapes (decoded length differs), and raw control bytes (cJSON cuts
+		 * keys at NUL; scan_string refuses them), go to the cJSON path. */
+		struct val key;
+		if (scan_string(s, &key) || key.out != key.n)
+			return -1;
+		int idx = which == 2 ? -1 : key_index(key.s, key.n, which == 1);
 		skip_ws(s);
 		if (s->p >= s->end || *s->p != ':')
 			return -1;

@@ -114,6 +114,29 @@ static void isotime__parse__platform_formats(void **state)
 	assert_int_equal(ms, want);
 }
 
+/* Every day of years 0000-9999 (leap years, centuries, before 1970) against timegm. */
+static void isotime__parse__agrees_with_timegm(void **state)
+{
+	for (int year = 0; year <= 9999; year += year < 1900 || year > 2100 ? 7 : 1) {
+		for (int mon = 1; mon <= 12; mon++) {
+			int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+			int days = mon == 2 ? 28 + leap : mon == 4 || mon == 6 || mon == 9 || mon == 11 ? 30 : 31;
+			for (int day = 1; day <= days; day++) {
+				char s[40];
+				snprintf(s, sizeof(s), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, mon, day,
+					(day * 7) % 24, (day * 13) % 60, (mon * 11) % 60, day * 31 % 1000);
+				struct tm tm = { .tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = day,
+					.tm_hour = (day * 7) % 24, .tm_min = (day * 13) % 60,
+					.tm_sec = (mon * 11) % 60 };
+				int64_t want = (int64_t)timegm(&tm) * 1000 + day * 31 % 1000, ms = 0;
+				assert_int_equal(iso_parse_ms(s, &ms), 0);
+				if (ms != want)
+					fail_msg("%s: %lld, timegm says %lld", s, (long long)ms, (long long)want);
+			}
+		}
+	}
+}
+
 static void isotime__parse__garbage_is_rejected(void **state)
 {
 	static const char *bad[] = { "", "garbage", "2026-02-15", "2026-02-15T04:09:02",
@@ -249,6 +272,7 @@ int main(void)
 		cmocka_unit_test(base__str__helpers),
 		cmocka_unit_test(base__clock__monotonic_and_wall),
 		cmocka_unit_test(isotime__parse__platform_formats),
+		cmocka_unit_test(isotime__parse__agrees_with_timegm),
 		cmocka_unit_test(isotime__parse__garbage_is_rejected),
 		cmocka_unit_test(isotime__format__round_trips_independent_of_tz),
 		cmocka_unit_test(log__redact__tokens_keys_and_jwts),

@@ -48,6 +48,43 @@ static struct mdl_message *add(struct mdl_channel *c, const char *id, const char
 	return mdl_message_add(c, &in, live);
 }
 
+/* The channel index follows channels as they come (upsert) and go (server removal). */
+static void model__channels__found_across_servers_and_after_removal(void **state)
+{
+	struct fx *f = *state;
+	struct mdl_server *srv[5];
+	char id[64], sid[16];
+	for (int i = 0; i < 5; i++) {
+		snprintf(sid, sizeof(sid), "s%d", i);
+		srv[i] = mdl_server_upsert(f->a, sid, sid);
+	}
+	for (int i = 0; i < 300; i++) {
+		snprintf(id, sizeof(id), "x-%d", i);
+		mdl_channel_upsert(srv[i % 5], id);
+		if (i % 50 == 0) /* finds between upserts: the index is rebuilt with the new ones */
+			assert_ptr_equal(mdl_channel_find(f->a, id)->server, srv[i % 5]);
+	}
+	assert_ptr_equal(mdl_channel_find(f->a, "chan-1"), f->c); /* from setup */
+	for (int i = 0; i < 300; i++) {
+		snprintf(id, sizeof(id), "x-%d", i);
+		struct mdl_channel *c = mdl_channel_find(f->a, id);
+		assert_non_null(c);
+		assert_string_equal(c->id, id);
+	}
+	assert_null(mdl_channel_find(f->a, "x-300"));
+	assert_null(mdl_channel_find(f->a, NULL));
+	mdl_server_remove(f->a, "s2");
+	for (int i = 0; i < 300; i++) {
+		snprintf(id, sizeof(id), "x-%d", i);
+		if (i % 5 == 2)
+			assert_null(mdl_channel_find(f->a, id));
+		else
+			assert_non_null(mdl_channel_find(f->a, id));
+	}
+	mdl_channel_upsert(srv[0], "late");
+	assert_ptr_equal(mdl_channel_find(f->a, "late")->server, srv[0]);
+}
+
 static void model__messages__ordered_by_time_then_id(void **state)
 {
 	struct fx *f = *state;
@@ -249,6 +286,7 @@ static void model__notices__ring_keeps_latest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(model__channels__found_across_servers_and_after_removal, setup, teardown),
 		cmocka_unit_test_setup_teardown(model__messages__ordered_by_time_then_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(model__messages__duplicates_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(model__messages__many_ids_indexed, setup, teardown),
