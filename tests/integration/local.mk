@@ -12,7 +12,8 @@ tests_integration_it_client_LDADD = $(CLIENT_LIBS)
 # ---- moltchatsd (server) integration tests: owned by the server helper ----
 TESTS += tests/integration/server_rest.sh tests/integration/server_demo.sh tests/integration/server_ws
 check_PROGRAMS += tests/integration/server_ws
-tests_integration_server_ws_SOURCES = tests/integration/server_ws.c
+tests_integration_server_ws_SOURCES = tests/integration/server_ws.c tests/integration/ws_harness.c \
+	tests/integration/ws_harness.h
 tests_integration_server_ws_LDADD = $(BASE_LIBS) $(LWS_LIBS) $(EV_LIBS)
 EXTRA_DIST += tests/integration/server_rest.sh tests/integration/server_demo.sh
 # ---- end of moltchatsd tests ----
@@ -32,7 +33,8 @@ tests_integration_it_client_offline_LDADD = $(CLIENT_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/integration/server_trust.sh tests/integration/server_trust_ws
 check_PROGRAMS += tests/integration/server_trust_tool tests/integration/server_trust_ws
 tests_integration_server_trust_tool_SOURCES = tests/integration/server_trust_tool.c
-tests_integration_server_trust_ws_SOURCES = tests/integration/server_trust_ws.c
+tests_integration_server_trust_ws_SOURCES = tests/integration/server_trust_ws.c \
+	tests/integration/ws_harness.c tests/integration/ws_harness.h
 tests_integration_server_trust_ws_LDADD = $(BASE_LIBS) $(LWS_LIBS) $(EV_LIBS)
 EXTRA_DIST += tests/integration/server_trust.sh
 # ---- end of trust tests ----
