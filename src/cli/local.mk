@@ -13,6 +13,8 @@ src_moltty_SOURCES += \
 	src/cli/cli_ws.c \
 	src/cli/cli_tail.c \
 	src/cli/cli_connect.c \
+	src/cli/connect_bridge.h \
+	src/cli/connect_jobs.c \
 	src/cli/connect.h \
 	src/cli/connect_config.c \
 	src/cli/connect_exec.c \
