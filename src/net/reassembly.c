@@ -2,7 +2,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "moltty/utf8.h"
 #include "reassembly.h"
 
 void ws_reasm_init(struct ws_reasm *r, size_t max)
@@ -48,35 +47,53 @@ const char *ws_reasm_text(struct ws_reasm *r)
 	return buf_cstr(&r->msg);
 }
 
-/* Mostly-ASCII chat text: whole 8-byte words without a high bit are skipped with one test, and
- * only the rest goes through utf8_decode (one call per code point was ~15% of a client's CPU
- * in a flood). utf8_decode reports every malformed sequence as U+FFFD consuming one byte; a
- * real U+FFFD is the only way to get that code point from 3 bytes. */
+/* Mostly-ASCII chat text: whole 8-byte words without a high bit are skipped with one test.
+ * Multi-byte sequences are checked here, inline (one utf8_decode call per non-ASCII code point
+ * was most of this check's cost in a flood of mixed-script messages); the rules are
+ * utf8_decode's: shortest form only, no surrogates, nothing above U+10FFFF (fuzz_ws_reassembly
+ * compares the two). */
 int ws_text_is_utf8(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	while (n) {
-		while (n >= 8) {
+	const unsigned char *end = u + n;
+	while (u < end) {
+		while (end - u >= 8) {
 			uint64_t word;
 			memcpy(&word, u, 8);
 			if (word & 0x8080808080808080ULL)
 				break;
 			u += 8;
-			n -= 8;
 		}
-		if (!n)
+		if (u == end)
 			break;
-		if (*u < 0x80) {
+		unsigned c = *u;
+		if (c < 0x80) {
 			u++;
-			n--;
 			continue;
 		}
-		uint32_t cp;
-		size_t k = utf8_decode((const char *)u, n, &cp);
-		if (cp == 0xFFFD && !(k == 3 && !memcmp(u, "\xef\xbf\xbd", 3)))
+		size_t left = (size_t)(end - u);
+		if (c < 0xC2) {
+			return 0; /* a continuation byte, or the lead of an overlong 2-byte form */
+		} else if (c < 0xE0) {
+			if (left < 2 || (u[1] & 0xC0) != 0x80)
+				return 0;
+			u += 2;
+		} else if (c < 0xF0) {
+			if (left < 3 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80)
+				return 0;
+			if ((c == 0xE0 && u[1] < 0xA0) || (c == 0xED && u[1] >= 0xA0))
+				return 0; /* overlong, or a UTF-16 surrogate */
+			u += 3;
+		} else if (c < 0xF5) {
+			if (left < 4 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80 ||
+				(u[3] & 0xC0) != 0x80)
+				return 0;
+			if ((c == 0xF0 && u[1] < 0x90) || (c == 0xF4 && u[1] >= 0x90))
+				return 0; /* overlong, or above U+10FFFF */
+			u += 4;
+		} else {
 			return 0;
-		u += k;
-		n -= k;
+		}
 	}
 	return 1;
 }

@@ -1,6 +1,6 @@
-/* reassembly: WebSocket message reassembly from lws fragments, with a size cap. Pure (no lws,
- * no I/O) so the fuzzers and unit tests can drive it directly; ws.c feeds it from
- * LWS_CALLBACK_CLIENT_RECEIVE. */
+/* reassembly: WebSocket message reassembly from fragments, with a size cap. Pure (no lws,
+ * no I/O) so the fuzzers and unit tests can drive it directly; the frame decoder (ws_frame.c)
+ * feeds it payload runs. */
 #ifndef MOLTTY_NET_REASSEMBLY_H
 #define MOLTTY_NET_REASSEMBLY_H
 
@@ -24,7 +24,7 @@ enum ws_reasm_result {
 
 void ws_reasm_init(struct ws_reasm *r, size_t max);
 void ws_reasm_free(struct ws_reasm *r);
-/* One fragment as lws delivers it: `first` resets the message (and takes `binary` from it),
+/* One payload run: `first` resets the message (and takes `binary` from it),
  * `final` completes it. */
 enum ws_reasm_result ws_reasm_feed(struct ws_reasm *r, const void *data, size_t len, int first,
 	int final, int binary);

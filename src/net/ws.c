@@ -1,17 +1,22 @@
-/* WebSocket client: one lws client context on the caller's libev loop (foreign loop), a send
- * queue with LWS_PRE headroom, reassembly of fragmented text messages with a size cap, and the
- * workarounds measured in pitfalls.md (late timers, log routing). */
+/* WebSocket client: lws is the transport (sockets, DNS, connect timeouts, the libev foreign
+ * loop) through its raw client role; the protocol is ours. ws_tls.c runs TLS over memory BIOs
+ * (lws 4.1.6's raw role cannot), ws_upgrade.c the opening handshake, ws_frame.c the frames:
+ * lws's ws role parsed every payload byte through a state machine, ~31,000 instructions per
+ * 590-byte frame. Also: a send queue coalesced into one write per WRITEABLE, reassembly of
+ * fragmented messages with a size cap, UTF-8 checks of text, and the workarounds measured in
+ * pitfalls.md (late timers, log routing). */
 #include <stdlib.h>
 #include <string.h>
 
 #include <libwebsockets.h>
-#include <openssl/x509.h>
+#include <openssl/rand.h>
 
 #include "moltty/base.h"
 #include "moltty/log.h"
 #include "moltty/net.h"
-#include "moltty/utf8.h"
 #include "reassembly.h"
+#include "ws_frame.h"
+#include "ws_tls.h"
 
 #define WS_RX_BUFFER 65536
 /* The late-timer workaround's period (see kick_cb): short while a connection is being set up or
@@ -20,19 +25,30 @@
  * timer lws keeps for itself is then at most KICK_SETTLED_S late). */
 #define KICK_BUSY_S 0.5
 #define KICK_SETTLED_S 30.
+/* after our close frame, how long the server gets to answer with its own */
+#define CLOSE_ACK_S 3
 
-struct out_msg {
-	struct out_msg *next;
-	size_t len;
-	unsigned char data[]; /* LWS_PRE headroom, then the payload */
+enum ws_state {
+	WS_CONNECTING,   /* TCP (lws) */
+	WS_TLS_HANDSHAKE,
+	WS_UPGRADING,    /* the upgrade request is sent; reading the response */
+	WS_OPEN,
+	WS_CLOSING,      /* a close frame went one way or the other: no more data frames */
 };
 
 struct net_ws_ctx {
 	struct ev_loop *loop;
 	struct lws_context *ctx;
+	char *ca_file;
+	/* the TLS client context and its CA store: made at the first wss:// connection, so a
+	 * ws:// client never loads the system store (~244 M instructions, megabytes of RSS) */
+	struct ws_tls_ctx *tls;
 	ev_timer kick;
 	struct net_ws *all; /* every live handle, for shutdown */
 	int destroying;
+	unsigned char masks[256]; /* random bytes for frame mask keys, 4 per frame */
+	size_t masks_left;
+	struct buf scratch;       /* a frame being built before encryption */
 };
 
 struct net_ws {
@@ -41,20 +57,29 @@ struct net_ws {
 	struct lws *wsi;
 	struct net_ws_handlers h;
 	void *ud;
-	int open;
+	enum ws_state state;
+	int open;          /* on_open was due (the upgrade succeeded) */
 	int detached;      /* owner called net_ws_close: no more callbacks */
-	int close_wanted;  /* close on the next WRITEABLE */
+	int close_wanted;  /* send our close frame on the next WRITEABLE */
 	int close_code;
 	char close_reason[64];
-	int peer_code;     /* from the peer's close frame, 0 when none */
+	int close_sent;    /* our close frame is queued or gone */
+	int drop_after_write; /* close the socket once the queue is written */
+	int peer_code;     /* from the peer's close frame (or our protocol error), 0 when none */
 	char peer_reason[124];
 	int in_connect;    /* inside lws_client_connect_via_info */
 	int failed_sync;   /* connection error reported during connect */
-	char *fail_reason;
-	char tls_error[96]; /* why OpenSSL refused the server's certificate, "" when it didn't */
+	char *fail_reason; /* why the connection could not be established */
 	ev_timer defer;    /* reports a synchronous failure from the loop */
-	struct out_msg *q_head, *q_tail;
-	struct ws_reasm rx;
+	int use_tls;
+	struct ws_tls *tls;
+	char *host, *path;
+	int port;
+	char key[WS_KEY_LEN + 1];
+	struct buf hs;     /* the upgrade response so far */
+	struct buf out;    /* bytes for the socket: LWS_PRE of headroom, then the queue */
+	struct buf plain;  /* decrypted bytes for the decoder (TLS only) */
+	struct ws_dec dec;
 };
 
 static void lws_log_emit(int level, const char *line)
@@ -83,7 +108,7 @@ static void kick_update(struct net_ws_ctx *x)
 		return;
 	int busy = 0;
 	for (struct net_ws *w = x->all; w && !busy; w = w->next)
-		busy = !w->open || w->detached || w->close_wanted || !w->wsi;
+		busy = w->state != WS_OPEN || w->detached || w->close_wanted || !w->wsi;
 	double want = busy ? KICK_BUSY_S : KICK_SETTLED_S;
 	if (x->kick.repeat == want && ev_is_active(&x->kick))
 		return;
@@ -103,12 +128,13 @@ static void ws_unlink_free(struct net_ws *w)
 	if (w->next)
 		w->next->prev = w->prev;
 	ev_timer_stop(x->loop, &w->defer);
-	while (w->q_head) {
-		struct out_msg *m = w->q_head;
-		w->q_head = m->next;
-		free(m);
-	}
-	ws_reasm_free(&w->rx);
+	ws_tls_free(w->tls);
+	ws_dec_free(&w->dec);
+	buf_free(&w->hs);
+	buf_free(&w->out);
+	buf_free(&w->plain);
+	free(w->host);
+	free(w->path);
 	free(w->fail_reason);
 	free(w);
 	kick_update(x);
@@ -138,6 +164,251 @@ static void ws_finish(struct net_ws *w, int was_error, int code, const char *rea
 	free(why);
 }
 
+static void set_fail(struct net_ws *w, const char *why)
+{
+	if (!w->fail_reason)
+		w->fail_reason = xstrdup(why);
+}
+
+/* ---- the outgoing queue: everything goes through w->out, one lws_write per WRITEABLE ---- */
+
+static void next_mask(struct net_ws_ctx *x, unsigned char mask[4])
+{
+	if (x->masks_left < 4) {
+		if (RAND_bytes(x->masks, sizeof(x->masks)) != 1)
+			abort(); /* RFC 6455 wants unpredictable keys; there is no safe fallback */
+		x->masks_left = sizeof(x->masks);
+	}
+	x->masks_left -= 4;
+	memcpy(mask, x->masks + x->masks_left, 4);
+}
+
+/* Bytes of the protocol (upgrade request, frames) to the socket, through TLS when used. */
+static void queue_bytes(struct net_ws *w, const void *data, size_t n)
+{
+	if (w->tls) {
+		ws_tls_write(w->tls, data, n);
+		ws_tls_output(w->tls, &w->out);
+	} else {
+		buf_append(&w->out, data, n);
+	}
+	if (w->wsi)
+		lws_callback_on_writable(w->wsi);
+}
+
+static void queue_frame(struct net_ws *w, enum ws_opcode op, const void *data, size_t n)
+{
+	unsigned char mask[4];
+	next_mask(w->x, mask);
+	if (!w->tls) {
+		ws_frame_build(&w->out, op, data, n, mask);
+		if (w->wsi)
+			lws_callback_on_writable(w->wsi);
+		return;
+	}
+	struct buf *f = &w->x->scratch;
+	buf_reset(f);
+	ws_frame_build(f, op, data, n, mask);
+	queue_bytes(w, f->data, f->len);
+}
+
+static void queue_close(struct net_ws *w, int code, const char *reason)
+{
+	unsigned char mask[4];
+	next_mask(w->x, mask);
+	struct buf *f = &w->x->scratch;
+	buf_reset(f);
+	ws_frame_build_close(f, code == WS_CLOSE_NO_STATUS ? 0 : code, reason, mask);
+	queue_bytes(w, f->data, f->len);
+	w->close_sent = 1;
+	w->state = WS_CLOSING;
+	kick_update(w->x);
+}
+
+/* ---- receiving ---- */
+
+static int dec_event(void *ud, enum ws_dec_event ev, const char *data, size_t len)
+{
+	struct net_ws *w = ud;
+	switch (ev) {
+	case WS_EV_TEXT:
+		if (w->state != WS_OPEN || w->detached)
+			return 0; /* closing: only the peer's close frame matters now */
+		/* RFC 6455 text frames are UTF-8 */
+		if (!ws_text_is_utf8(data, len)) {
+			/* a broken or hostile server: drop the frame, keep the session */
+			log_warn("ws: dropping a text message that is not UTF-8 (%zu bytes)", len);
+			return 0;
+		}
+		if (w->h.on_text)
+			w->h.on_text(w->ud, data, len); /* may call net_ws_close(w): handled by flags */
+		return 0;
+	case WS_EV_BINARY:
+	case WS_EV_PONG:
+		return 0;
+	case WS_EV_PING:
+		if (w->state == WS_OPEN && !w->close_wanted)
+			queue_frame(w, WS_OP_PONG, data, len);
+		return 0;
+	case WS_EV_CLOSE: {
+		int code = 0;
+		char reason[sizeof(w->peer_reason)];
+		if (ws_close_parse(data, len, &code, reason, sizeof(reason)) != 0) {
+			code = WS_CLOSE_PROTOCOL;
+			snprintf(reason, sizeof(reason), "malformed close frame");
+		}
+		if (!w->peer_code) {
+			w->peer_code = code;
+			snprintf(w->peer_reason, sizeof(w->peer_reason), "%s", reason);
+		}
+		if (!w->close_sent)
+			queue_close(w, code, NULL); /* echo the code, as RFC 6455 5.5.1 asks */
+		w->drop_after_write = 1; /* both close frames are (about to be) on their way */
+		if (w->wsi)
+			lws_callback_on_writable(w->wsi);
+		return 1;
+	}
+	}
+	return 0;
+}
+
+/* Decoded bytes of an open connection. -1: close the socket now. */
+static int consume_frames(struct net_ws *w, const char *p, size_t n)
+{
+	int rc = ws_dec_feed(&w->dec, p, n, dec_event, w);
+	if (rc <= 0)
+		return 0;
+	/* the server broke the protocol, or sent a message over the cap */
+	if (rc == WS_CLOSE_TOO_BIG)
+		log_warn("ws: dropping a message over %u bytes; closing", NET_WS_MAX_MESSAGE);
+	else
+		log_warn("ws: protocol error from the server; closing");
+	if (!w->peer_code) {
+		w->peer_code = rc;
+		snprintf(w->peer_reason, sizeof(w->peer_reason), "%s",
+			rc == WS_CLOSE_TOO_BIG ? "message too big" : "protocol error");
+	}
+	if (!w->close_sent)
+		queue_close(w, rc, NULL);
+	w->drop_after_write = 1;
+	if (w->wsi)
+		lws_callback_on_writable(w->wsi);
+	return 0;
+}
+
+/* The upgrade response, then frames. -1: close the socket now. */
+static int consume_plain(struct net_ws *w, const char *p, size_t n)
+{
+	if (w->state != WS_UPGRADING)
+		return w->state >= WS_OPEN ? consume_frames(w, p, n) : 0;
+	if (w->detached)
+		return -1; /* closed by the owner before it opened */
+	buf_append(&w->hs, p, n);
+	size_t used = 0;
+	int status = 0;
+	char why[160];
+	switch (ws_upgrade_response(w->hs.data, w->hs.len, w->key, &used, &status, why,
+		sizeof(why))) {
+	case WS_UPGRADE_MORE:
+		return 0;
+	case WS_UPGRADE_FAILED:
+		set_fail(w, why);
+		return -1;
+	case WS_UPGRADE_OK:
+		break;
+	}
+	w->state = WS_OPEN;
+	w->open = 1;
+	kick_update(w->x);
+	if (w->h.on_open)
+		w->h.on_open(w->ud); /* may send, or call net_ws_close(w): handled by the flags */
+	/* frames that came in the same read as the response */
+	struct buf rest = w->hs;
+	struct buf empty = BUF_INIT;
+	w->hs = empty;
+	int rc = used < rest.len ? consume_frames(w, rest.data + used, rest.len - used) : 0;
+	buf_free(&rest);
+	return rc;
+}
+
+static void send_upgrade(struct net_ws *w)
+{
+	ws_upgrade_key(w->key);
+	char *req = ws_upgrade_request(w->host, w->port, w->use_tls, w->path, w->key);
+	w->state = WS_UPGRADING;
+	queue_bytes(w, req, strlen(req));
+	free(req);
+}
+
+/* Bytes from the socket. -1: close it. */
+static int on_rx(struct net_ws *w, const char *in, size_t len)
+{
+	if (!w->tls)
+		return consume_plain(w, in, len);
+	char why[200];
+	buf_reset(&w->plain);
+	int was_ready = ws_tls_ready(w->tls);
+	enum ws_tls_status s = ws_tls_input(w->tls, in, len, &w->plain, why, sizeof(why));
+	ws_tls_output(w->tls, &w->out);
+	if (w->out.len > LWS_PRE)
+		lws_callback_on_writable(w->wsi);
+	if (s == WS_TLS_FAILED) {
+		set_fail(w, why);
+		return -1;
+	}
+	if (!was_ready && ws_tls_ready(w->tls))
+		send_upgrade(w);
+	if (w->plain.len && consume_plain(w, w->plain.data, w->plain.len) < 0)
+		return -1;
+	if (s == WS_TLS_CLOSED)
+		return -1; /* close_notify: the peer is done */
+	return 0;
+}
+
+static int on_connected(struct net_ws *w)
+{
+	if (w->detached)
+		return -1;
+	if (!w->use_tls) {
+		send_upgrade(w);
+		return 0;
+	}
+	char why[200];
+	w->state = WS_TLS_HANDSHAKE;
+	w->tls = ws_tls_new(w->x->tls, w->host);
+	if (ws_tls_start(w->tls, why, sizeof(why)) == WS_TLS_FAILED) {
+		set_fail(w, why);
+		return -1;
+	}
+	ws_tls_output(w->tls, &w->out);
+	lws_callback_on_writable(w->wsi);
+	return 0;
+}
+
+static int on_writeable(struct net_ws *w, struct lws *wsi)
+{
+	if (w->close_wanted && !w->close_sent && w->state == WS_OPEN) {
+		queue_close(w, w->close_code, w->close_reason);
+		/* the server answers with its close frame; don't wait for it forever */
+		lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, CLOSE_ACK_S);
+	}
+	if (w->out.len > LWS_PRE) {
+		/* all queued bytes in one write: lws keeps what the socket doesn't take and holds
+		 * back WRITEABLE until it is sent */
+		int n = lws_write(wsi, (unsigned char *)w->out.data + LWS_PRE, w->out.len - LWS_PRE,
+			LWS_WRITE_RAW);
+		w->out.len = LWS_PRE;
+		if (n < 0)
+			return -1;
+	}
+	if (w->drop_after_write) {
+		if (!lws_partial_buffered(wsi))
+			return -1;
+		lws_callback_on_writable(wsi);
+	}
+	return 0;
+}
+
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 	size_t len)
 {
@@ -146,22 +417,10 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		return 0;
 
 	switch (reason) {
-	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
-		/* Only to remember why verification failed (lws's own reason is a bare "SSL err 1").
-		 * Returning 0 keeps OpenSSL's verdict: nothing here can accept a refused certificate. */
-		if (!len && user && !w->tls_error[0]) {
-			int err = X509_STORE_CTX_get_error((X509_STORE_CTX *)user);
-			snprintf(w->tls_error, sizeof(w->tls_error), "%s",
-				X509_verify_cert_error_string(err));
-		}
-		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
 		char why[200];
-		if (w->tls_error[0])
-			snprintf(why, sizeof(why), "TLS certificate refused: %s", w->tls_error);
-		else
-			snprintf(why, sizeof(why), "%.*s", in ? (int)(len ? len : strlen(in)) : 0,
-				in ? (const char *)in : "");
+		snprintf(why, sizeof(why), "%.*s", in ? (int)(len ? len : strlen(in)) : 0,
+			in ? (const char *)in : "");
 		if (!why[0])
 			snprintf(why, sizeof(why), "connection failed");
 		if (w->in_connect) {
@@ -169,88 +428,34 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			lws_set_opaque_user_data(wsi, NULL);
 			w->wsi = NULL;
 			w->failed_sync = 1;
-			w->fail_reason = xstrdup(why);
+			set_fail(w, why);
 			return 0;
 		}
 		ws_finish(w, 1, 0, why);
 		return 0;
 	}
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		w->open = 1;
-		kick_update(w->x);
-		if (w->q_head || w->close_wanted)
-			lws_callback_on_writable(wsi);
-		if (!w->detached && w->h.on_open)
-			w->h.on_open(w->ud); /* may call net_ws_close(w): handled by the flags */
-		return 0;
+	case LWS_CALLBACK_RAW_CONNECTED:
+		return on_connected(w);
 
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		switch (ws_reasm_feed(&w->rx, in, len, lws_is_first_fragment(wsi),
-			lws_is_final_fragment(wsi), lws_frame_is_binary(wsi))) {
-		case WS_REASM_MORE:
-		case WS_REASM_BINARY:
-			return 0;
-		case WS_REASM_OVERFLOW:
-			log_warn("ws: dropping a message over %u bytes; closing", NET_WS_MAX_MESSAGE);
-			w->peer_code = 1009;
-			snprintf(w->peer_reason, sizeof(w->peer_reason), "message too big");
-			lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
-			return -1;
-		case WS_REASM_TEXT:
-			break;
-		}
-		/* RFC 6455 text frames are UTF-8; lws checks that only when asked to, on receive. */
-		if (!ws_text_is_utf8(ws_reasm_text(&w->rx), w->rx.msg.len)) {
-			/* a broken or hostile server: drop the frame, keep the session */
-			log_warn("ws: dropping a text message that is not UTF-8 (%zu bytes)",
-				w->rx.msg.len);
-			return 0;
-		}
-		if (!w->detached && w->h.on_text)
-			w->h.on_text(w->ud, ws_reasm_text(&w->rx), w->rx.msg.len);
-		return 0;
+	case LWS_CALLBACK_RAW_RX:
+		return on_rx(w, in, len);
 
-	case LWS_CALLBACK_CLIENT_WRITEABLE: {
-		if (w->close_wanted) {
-			lws_close_reason(wsi, (enum lws_close_status)w->close_code,
-				(unsigned char *)w->close_reason, strlen(w->close_reason));
-			return -1;
-		}
-		struct out_msg *m = w->q_head;
-		if (!m)
-			return 0;
-		w->q_head = m->next;
-		if (!w->q_head)
-			w->q_tail = NULL;
-		int n = lws_write(wsi, m->data + LWS_PRE, m->len, LWS_WRITE_TEXT);
-		free(m);
-		if (n < 0)
-			return -1;
-		if (w->q_head)
-			lws_callback_on_writable(wsi);
-		return 0;
-	}
+	case LWS_CALLBACK_RAW_WRITEABLE:
+		return on_writeable(w, wsi);
 
-	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		if (in && len >= 2) {
-			const unsigned char *p = in;
-			w->peer_code = (p[0] << 8) | p[1];
-			size_t rl = len - 2 < sizeof(w->peer_reason) - 1 ? len - 2 : sizeof(w->peer_reason) - 1;
-			memcpy(w->peer_reason, p + 2, rl);
-			w->peer_reason[rl] = '\0';
-		} else {
-			w->peer_code = 1005; /* close frame without a status */
-		}
-		return 0;
-
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		ws_finish(w, 0, w->peer_code ? w->peer_code : 1006, w->peer_reason);
+	case LWS_CALLBACK_RAW_CLOSE:
+		if (w->open)
+			ws_finish(w, 0, w->peer_code ? w->peer_code : WS_CLOSE_ABNORMAL, w->peer_reason);
+		else
+			ws_finish(w, 1, 0, w->fail_reason ? w->fail_reason :
+				w->state == WS_TLS_HANDSHAKE ? "TLS: connection closed during the handshake"
+				: "HS: connection closed before the upgrade response");
 		return 0;
 
 	case LWS_CALLBACK_WSI_DESTROY:
-		/* safety net: a wsi that died without CLOSED or CONNECTION_ERROR */
-		ws_finish(w, !w->open, w->peer_code ? w->peer_code : 1006,
-			w->open ? w->peer_reason : "connection failed");
+		/* safety net: a wsi that died without RAW_CLOSE or CONNECTION_ERROR */
+		ws_finish(w, !w->open, w->peer_code ? w->peer_code : WS_CLOSE_ABNORMAL,
+			w->open ? w->peer_reason : w->fail_reason);
 		return 0;
 
 	default:
@@ -258,13 +463,12 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	}
 }
 
-/* rx_buffer_size: lws hands a frame over in pieces of at most this many bytes (0 = 4096);
- * with pt_serv_buf_size below, 64 KiB lets a flood arrive in few large reads. */
+/* rx_buffer_size: the most lws hands over per RAW_RX; with pt_serv_buf_size below, 64 KiB
+ * lets a flood arrive in few large reads. */
 static const struct lws_protocols ws_protocols[] = {
-	{ "moltty-client", ws_callback, 0, WS_RX_BUFFER, 0, NULL, 0 },
+	{ "moltty-raw", ws_callback, 0, WS_RX_BUFFER, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
-
 
 struct net_ws_ctx *net_ws_ctx_new(struct ev_loop *loop, const char *ca_file)
 {
@@ -276,9 +480,10 @@ struct net_ws_ctx *net_ws_ctx_new(struct ev_loop *loop, const char *ca_file)
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = ws_protocols;
-	info.options = LWS_SERVER_OPTION_LIBEV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	/* no LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT: lws does no TLS for us (ws_tls.c does), so it
+	 * must not build a client SSL_CTX and load the system CA store at start-up */
+	info.options = LWS_SERVER_OPTION_LIBEV;
 	info.foreign_loops = foreign;
-	info.client_ssl_ca_filepath = ca_file;
 	/* lws reads the socket into this per-thread buffer: its size, not rx_buffer_size, bounds
 	 * each read (4096 made a flood one recvfrom per 7 frames) */
 	info.pt_serv_buf_size = WS_RX_BUFFER;
@@ -290,6 +495,7 @@ struct net_ws_ctx *net_ws_ctx_new(struct ev_loop *loop, const char *ca_file)
 		free(x);
 		return NULL;
 	}
+	x->ca_file = xstrdup(ca_file);
 	ev_timer_init(&x->kick, kick_cb, KICK_SETTLED_S, KICK_SETTLED_S);
 	x->kick.data = x;
 	ev_timer_start(loop, &x->kick);
@@ -302,11 +508,14 @@ void net_ws_ctx_free(struct net_ws_ctx *x)
 		return;
 	ev_timer_stop(x->loop, &x->kick);
 	x->destroying = 1;
-	/* CLOSED callbacks run inside lws_context_destroy and free their handles silently */
+	/* RAW_CLOSE callbacks run inside lws_context_destroy and free their handles silently */
 	lws_context_destroy(x->ctx);
 	x->ctx = NULL;
 	while (x->all)
 		ws_unlink_free(x->all);
+	ws_tls_ctx_free(x->tls);
+	buf_free(&x->scratch);
+	free(x->ca_file);
 	free(x);
 }
 
@@ -331,30 +540,43 @@ struct net_ws *net_ws_open(struct net_ws_ctx *x, const char *url, const struct n
 		free(copy);
 		return NULL;
 	}
-	int tls = strcmp(prot, "wss") == 0;
-	char *fullpath = xasprintf("/%s", path ? path : "");
 
 	struct net_ws *w = xcalloc(1, sizeof(*w));
 	w->x = x;
 	w->h = *h;
 	w->ud = ud;
-	ws_reasm_init(&w->rx, NET_WS_MAX_MESSAGE);
+	w->state = WS_CONNECTING;
+	w->use_tls = strcmp(prot, "wss") == 0;
+	w->host = xstrdup(addr);
+	w->port = port;
+	w->path = xasprintf("/%s", path ? path : "");
+	ws_dec_init(&w->dec, NET_WS_MAX_MESSAGE);
+	buf_reserve(&w->out, LWS_PRE + 512);
+	w->out.len = LWS_PRE;
 	ev_timer_init(&w->defer, defer_cb, 0., 0.);
 	w->defer.data = w;
 	w->next = x->all;
 	if (x->all)
 		x->all->prev = w;
 	x->all = w;
+	free(copy);
+
+	char why[200];
+	if (w->use_tls && !x->tls && !(x->tls = ws_tls_ctx_new(x->ca_file, why, sizeof(why)))) {
+		set_fail(w, why);
+		ev_timer_start(x->loop, &w->defer);
+		kick_update(x);
+		return w;
+	}
 
 	struct lws_client_connect_info ci;
 	memset(&ci, 0, sizeof(ci));
 	ci.context = x->ctx;
-	ci.address = addr;
+	ci.address = w->host;
 	ci.port = port;
-	ci.path = fullpath;
-	ci.host = addr;
-	ci.origin = addr;
-	ci.ssl_connection = tls ? LCCSCF_USE_SSL : 0;
+	ci.path = w->path;
+	ci.host = w->host;
+	ci.method = "RAW";
 	ci.local_protocol_name = ws_protocols[0].name;
 	ci.opaque_user_data = w;
 	ci.pwsi = &w->wsi;
@@ -362,12 +584,9 @@ struct net_ws *net_ws_open(struct net_ws_ctx *x, const char *url, const struct n
 	w->in_connect = 1;
 	struct lws *wsi = lws_client_connect_via_info(&ci);
 	w->in_connect = 0;
-	free(fullpath);
-	free(copy);
 	if (!wsi || w->failed_sync) {
 		w->wsi = NULL;
-		if (!w->fail_reason)
-			w->fail_reason = xstrdup("cannot start connection");
+		set_fail(w, "cannot start connection");
 		ev_timer_start(x->loop, &w->defer);
 	}
 	kick_update(x);
@@ -376,23 +595,14 @@ struct net_ws *net_ws_open(struct net_ws_ctx *x, const char *url, const struct n
 
 int net_ws_is_open(const struct net_ws *w)
 {
-	return w && w->wsi && w->open && !w->close_wanted;
+	return w && w->wsi && w->state == WS_OPEN && !w->close_wanted;
 }
 
 int net_ws_send(struct net_ws *w, const char *text, size_t len)
 {
 	if (!net_ws_is_open(w))
 		return -1;
-	struct out_msg *m = xmalloc(sizeof(*m) + LWS_PRE + len);
-	m->next = NULL;
-	m->len = len;
-	memcpy(m->data + LWS_PRE, text, len);
-	if (w->q_tail)
-		w->q_tail->next = m;
-	else
-		w->q_head = m;
-	w->q_tail = m;
-	lws_callback_on_writable(w->wsi);
+	queue_frame(w, WS_OP_TEXT, text, len);
 	return 0;
 }
 
@@ -407,12 +617,12 @@ void net_ws_close(struct net_ws *w, int code, const char *reason)
 		return;
 	}
 	kick_update(w->x);
-	if (w->open) {
+	if (w->state == WS_OPEN) {
 		w->close_wanted = 1;
-		w->close_code = code ? code : LWS_CLOSE_STATUS_NORMAL;
+		w->close_code = code ? code : WS_CLOSE_NORMAL;
 		snprintf(w->close_reason, sizeof(w->close_reason), "%s", reason ? reason : "");
 		lws_callback_on_writable(w->wsi);
-	} else {
+	} else if (w->state != WS_CLOSING) {
 		lws_set_timeout(w->wsi, PENDING_TIMEOUT_AWAITING_PROXY_RESPONSE, LWS_TO_KILL_ASYNC);
 	}
 }

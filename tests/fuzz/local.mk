@@ -11,3 +11,5 @@ clean-local: clean-local-fuzz
 clean-local-fuzz:
 	-rm -rf build-fuzz
 .PHONY: clean-local-fuzz
+# the WebSocket frame decoder (src/net/ws_frame.c)
+EXTRA_DIST += tests/fuzz/fuzz_ws_frame.c

@@ -87,3 +87,10 @@ TESTS += tests/unit/test_wirelog
 tests_unit_test_wirelog_SOURCES = tests/unit/test_wirelog.c
 tests_unit_test_wirelog_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_wirelog_LDADD = $(CLIENT_LIBS) $(CMOCKA_LIBS)
+
+# --- net: WebSocket frame codec and opening handshake ---
+check_PROGRAMS += tests/unit/test_ws_frame
+TESTS += tests/unit/test_ws_frame
+tests_unit_test_ws_frame_SOURCES = tests/unit/test_ws_frame.c
+tests_unit_test_ws_frame_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/src/net
+tests_unit_test_ws_frame_LDADD = $(CLIENT_LIBS) $(CMOCKA_LIBS)
