@@ -112,7 +112,11 @@ static void run_command(struct tui *t, const char *summary)
 	free(copy);
 }
 
-static void notify(struct tui *t, const struct mdl_channel *c, const struct mdl_message *m)
+/* The command runs for every notifiable message (run_command keeps notify_interval between
+ * runs); the bell and the window title go out once per scan, for the newest one: a burst of
+ * mentions was a write() to the terminal each. *note holds that summary. */
+static void notify(struct tui *t, const struct mdl_channel *c, const struct mdl_message *m,
+	char **note)
 {
 	const char *who = m->author_username ? m->author_username : "?";
 	char *summary;
@@ -121,13 +125,9 @@ static void notify(struct tui *t, const struct mdl_channel *c, const struct mdl_
 	else
 		summary = xasprintf("@%s mentioned you in #%s: %s", who, c->name ? c->name : "?",
 			m->content ? m->content : "");
-	if (t->cfg->bell)
-		beep();
-	char *title = xasprintf(TITLE_PREFIX ": %s", summary);
-	set_title(t, title);
-	free(title);
 	run_command(t, summary);
-	free(summary);
+	free(*note);
+	*note = summary;
 }
 
 static void log_message(struct tui *t, const struct mdl_channel *c, const struct mdl_message *m)
@@ -147,7 +147,7 @@ static void log_message(struct tui *t, const struct mdl_channel *c, const struct
 	}
 }
 
-static void scan_channel(struct tui *t, struct mdl_channel *c)
+static void scan_channel(struct tui *t, struct mdl_channel *c, char **note)
 {
 	struct chan_state *cs = chan_state(t, c);
 	struct log_pos seen = { .ms = cs->seen_ms, .id = cs->seen_id };
@@ -164,7 +164,7 @@ static void scan_channel(struct tui *t, struct mdl_channel *c)
 		const struct mdl_account *a = c->server->account;
 		int own = a->agent_id && str_eq(m->author_id, a->agent_id);
 		if (!own && (m->mentions_me || c->server->is_dms))
-			notify(t, c, m);
+			notify(t, c, m, note);
 		if (t->cfg->log_messages)
 			log_message(t, c, m);
 	}
@@ -177,14 +177,23 @@ static void scan_channel(struct tui *t, struct mdl_channel *c)
 void notify_scan(struct tui *t)
 {
 	unsigned mentions = 0;
+	char *note = NULL; /* the newest summary: for the title and the bell */
 	for (size_t k = 0; k < t->n_ids; k++) {
 		struct mdl_account *a = t->ids[k]->acct;
 		for (size_t i = 0; i < a->n_servers; i++) {
 			struct mdl_server *s = a->servers[i];
 			for (size_t j = 0; j < s->n_channels; j++)
-				scan_channel(t, s->channels[j]);
+				scan_channel(t, s->channels[j], &note);
 			mentions += mdl_server_mentions(s);
 		}
+	}
+	if (note) {
+		if (t->cfg->bell)
+			beep();
+		char *title = xasprintf(TITLE_PREFIX ": %s", note);
+		set_title(t, title);
+		free(title);
+		free(note);
 	}
 	/* Nothing left to read: the title says so. */
 	if (t->title) {

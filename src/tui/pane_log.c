@@ -31,6 +31,7 @@ struct vline {
 	int indent;
 	int n;
 	int hit;      /* part of the current search hit */
+	int borrowed; /* the texts belong to the layout cache */
 	struct seg seg[SEGS_MAX];
 };
 
@@ -64,7 +65,7 @@ static void vline_add(struct vline *v, int role, const char *s, size_t n)
 static void lines_free(struct lines *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		for (int k = 0; k < l->v[i].n; k++)
+		for (int k = 0; k < l->v[i].n && !l->v[i].borrowed; k++)
 			free(l->v[i].seg[k].text);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
@@ -78,6 +79,108 @@ static void lines_move_reversed(struct lines *to, struct lines *from)
 		*v = from->v[i];
 	}
 	from->n = 0;
+}
+
+/* The layout cache: a message's lines depend only on the message, the log's width, the
+ * identity that reads it and the time format, except while it is ours and pending or
+ * failed, carries our reactions, or is the search hit. Those are laid out on every draw;
+ * the others are kept, so a draw no longer sanitises and wraps every message it shows.
+ * Direct-mapped by the message's address; the id and time are compared too, so a new
+ * message at a freed one's address is never mistaken for it. An entry used by the current
+ * draw is never replaced in it (the stack borrows its lines). */
+#define LOG_CACHE_SLOTS 512
+
+struct log_cache_entry {
+	const struct mdl_message *m; /* NULL: empty */
+	char *id;
+	int64_t ms;
+	int width;
+	const struct mdl_account *acct;
+	const char *agent_id;        /* own messages are coloured as such */
+	unsigned used;               /* the draw that last used it */
+	struct lines lines;          /* top-down */
+};
+
+struct log_cache {
+	struct log_cache_entry slot[LOG_CACHE_SLOTS];
+	unsigned draw;
+	char *time_format;           /* what the entries were laid out with */
+};
+
+static void cache_entry_clear(struct log_cache_entry *e)
+{
+	lines_free(&e->lines);
+	free(e->id);
+	memset(e, 0, sizeof(*e));
+}
+
+void pane_log_free(struct tui *t)
+{
+	struct log_cache *lc = t->log_cache;
+	if (!lc)
+		return;
+	for (size_t i = 0; i < LOG_CACHE_SLOTS; i++)
+		cache_entry_clear(&lc->slot[i]);
+	free(lc->time_format);
+	free(lc);
+	t->log_cache = NULL;
+}
+
+/* At the start of each draw: a new draw number; a changed time format empties it. */
+static struct log_cache *cache_begin(struct tui *t)
+{
+	struct log_cache *lc = t->log_cache;
+	const char *fmt = t->cfg->timestamp_format ? t->cfg->timestamp_format : "";
+	if (lc && !str_eq(lc->time_format, fmt))
+		pane_log_free(t);
+	if (!t->log_cache) {
+		t->log_cache = lc = xcalloc(1, sizeof(*lc));
+		lc->time_format = xstrdup(fmt);
+	}
+	lc = t->log_cache;
+	lc->draw++;
+	return lc;
+}
+
+static struct log_cache_entry *cache_slot(struct log_cache *lc, const struct mdl_message *m)
+{
+	uint64_t h = (uint64_t)(uintptr_t)m * 0x9e3779b97f4a7c15ULL;
+	return &lc->slot[(h >> 40) % LOG_CACHE_SLOTS];
+}
+
+static int cache_matches(const struct tui *t, const struct log_cache_entry *e,
+	const struct mdl_message *m, int width)
+{
+	return e->m == m && e->ms == m->created_ms && e->width == width && e->acct == t->acct &&
+		e->agent_id == t->acct->agent_id && str_eq(e->id, m->id);
+}
+
+/* Push an entry's lines (top-down) onto the bottom-up stack, borrowing their texts. */
+static void lines_push_borrowed(struct lines *to, const struct lines *from)
+{
+	for (size_t i = from->n; i-- > 0;) {
+		struct vline *v = lines_push(to, 0);
+		*v = from->v[i];
+		v->borrowed = 1;
+	}
+}
+
+/* Keep what `tmp` holds (one message, top-down) in the entry; tmp is left empty. */
+static void cache_store(struct log_cache_entry *e, const struct tui *t,
+	const struct mdl_message *m, int width, unsigned draw, struct lines *tmp)
+{
+	cache_entry_clear(e);
+	e->m = m;
+	e->id = xstrdup(m->id ? m->id : "");
+	e->ms = m->created_ms;
+	e->width = width;
+	e->acct = t->acct;
+	e->agent_id = t->acct->agent_id;
+	e->used = draw;
+	e->lines.v = xcalloc(tmp->n, sizeof(*e->lines.v));
+	memcpy(e->lines.v, tmp->v, tmp->n * sizeof(*e->lines.v));
+	e->lines.n = e->lines.cap = tmp->n;
+	tmp->n = 0;
 }
 
 static struct tm local_tm(int64_t ms)
@@ -247,6 +350,38 @@ static void render_message(struct tui *t, const struct mdl_message *m, int width
 	free(queued);
 }
 
+/* Changes the look of a message from draw to draw: never cached. */
+static int message_varies(struct tui *t, const struct mdl_message *m)
+{
+	const char *const *emojis = NULL;
+	return m->state != MDL_MSG_STORED || search_is_hit(t, m) ||
+		(t->client && m->id && mc_client_my_reactions(t->client, m->id, &emojis) > 0);
+}
+
+/* A message's lines onto the bottom-up stack, from the cache when they are there. */
+static void push_message(struct tui *t, struct log_cache *lc, const struct mdl_message *m,
+	int width, struct lines *stack, struct lines *tmp)
+{
+	if (message_varies(t, m)) {
+		render_message(t, m, width, tmp);
+		lines_move_reversed(stack, tmp);
+		return;
+	}
+	struct log_cache_entry *e = cache_slot(lc, m);
+	if (cache_matches(t, e, m, width)) {
+		e->used = lc->draw;
+		lines_push_borrowed(stack, &e->lines);
+		return;
+	}
+	render_message(t, m, width, tmp);
+	if (e->m && e->used == lc->draw) {
+		lines_move_reversed(stack, tmp); /* its slot is in use by this draw */
+		return;
+	}
+	cache_store(e, t, m, width, lc->draw, tmp);
+	lines_push_borrowed(stack, &e->lines);
+}
+
 static void render_notice(struct tui *t, const struct mdl_notice *n, int width,
 	struct lines *out)
 {
@@ -354,12 +489,127 @@ struct entry_mark {
 	struct cursor before;
 };
 
+/* Messages at or before p: the index just past p's message in the sorted array (binary
+ * search: the array is ordered by (created_ms, id), the order log_pos_cmp_msg compares). */
+static size_t msgs_at_or_before(const struct mdl_channel *c, const struct log_pos *p)
+{
+	size_t lo = 0, hi = c->n_msgs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (log_pos_cmp_msg(p, c->msgs[mid]) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static unsigned count_newer(const struct mdl_channel *c, const struct log_pos *p)
 {
-	unsigned n = 0;
-	for (size_t i = c->n_msgs; i-- > 0 && log_pos_cmp_msg(p, c->msgs[i]) > 0;)
-		n++;
-	return n;
+	return (unsigned)(c->n_msgs - msgs_at_or_before(c, p));
+}
+
+/* Where the walk starts. Following the bottom: the newest entry. Anchored: `extra` messages
+ * newer than the anchor (every entry is at least one line, so they cover whatever the view
+ * needs below the anchor), with the notices at or before the newest of them; a view deep in
+ * a long scrollback then costs what a page costs instead of everything below it. */
+static void cursor_start(struct tui *t, struct cursor *k, size_t extra)
+{
+	const struct mdl_channel *c = k->c;
+	k->msg = c ? c->n_msgs : 0;
+	k->notice = t->model->n_notices;
+	if (!c || !t->anchored)
+		return;
+	size_t at = msgs_at_or_before(c, &t->anchor);
+	if (at + extra >= c->n_msgs)
+		return;
+	k->msg = at + extra;
+	/* A message is drawn after (below) the notices of its own time. */
+	int64_t ms = c->msgs[k->msg - 1]->created_ms;
+	while (k->notice > k->notice_floor &&
+		k->m->notices[(k->notice - 1) % MDL_NOTICES].at_ms > ms)
+		k->notice--;
+}
+
+/* The visual lines of the log, bottom-up, from the walk's start to where the view is. */
+struct walk {
+	struct lines stack, tmp;
+	struct entry_mark *marks;
+	size_t n_marks;
+	struct cursor k;
+	int found, exhausted, at_floor, from_newest;
+	long base, target;
+};
+
+static void walk_free(struct walk *w)
+{
+	free(w->marks);
+	lines_free(&w->stack);
+	lines_free(&w->tmp);
+	memset(w, 0, sizeof(*w));
+}
+
+static void walk_log(struct tui *t, struct log_cache *lc, struct mdl_channel *c,
+	const struct log_pos *floor, int h, int width, size_t extra, struct walk *w)
+{
+	memset(w, 0, sizeof(*w));
+	struct cursor *k = &w->k;
+	k->c = c;
+	k->m = t->model;
+	k->notice_floor = t->model->n_notices > MDL_NOTICES ? t->model->n_notices - MDL_NOTICES : 0;
+	cursor_start(t, k, extra);
+	w->from_newest = k->msg == (c ? c->n_msgs : 0);
+	int anchored = t->anchored && c;
+	w->found = !anchored;
+	w->target = t->scroll_req > 0 ? t->scroll_req : 0;
+	while (1) {
+		if (!w->found && cursor_at_or_before(k, &t->anchor)) {
+			w->found = 1;
+			w->base = (long)w->stack.n + t->anchor_skip;
+		}
+		if (w->found) {
+			w->target = w->base + t->scroll_req;
+			if (w->target < 0)
+				w->target = 0;
+			if ((long)w->stack.n >= w->target + h)
+				break;
+		}
+		if (floor && cursor_at_or_before(k, floor)) {
+			w->exhausted = w->at_floor = 1;
+			break;
+		}
+		const struct mdl_message *m;
+		const struct mdl_notice *n;
+		int64_t at, older;
+		struct cursor before = *k;
+		if (!cursor_next(k, &m, &n, &at)) {
+			w->exhausted = 1;
+			break;
+		}
+		w->marks = xrealloc(w->marks, (w->n_marks + 1) * sizeof(*w->marks));
+		w->marks[w->n_marks].start = w->stack.n;
+		w->marks[w->n_marks++].before = before;
+		if (m) {
+			push_message(t, lc, m, width, &w->stack, &w->tmp);
+		} else {
+			render_notice(t, n, width, &w->tmp);
+			lines_move_reversed(&w->stack, &w->tmp);
+		}
+		if (!cursor_peek_time(k, floor, &older) || day_key(older) != day_key(at)) {
+			render_day(at, &w->tmp);
+			lines_move_reversed(&w->stack, &w->tmp);
+		}
+	}
+	if (!w->found) {
+		w->base = (long)w->stack.n;
+		w->target = w->base + t->scroll_req;
+	}
+	if (w->exhausted && c) {
+		render_banner(c, w->at_floor, &w->tmp);
+		lines_move_reversed(&w->stack, &w->tmp);
+	}
+	if (w->target < 0)
+		w->target = 0;
 }
 
 static void draw_highlighted(struct tui *t, WINDOW *w, int row, int *x, int width,
@@ -388,65 +638,25 @@ void pane_log_draw(struct tui *t, WINDOW *w)
 	struct mdl_channel *c = tui_cur_channel(t);
 	struct chan_state *cs = c ? chan_state(t, c) : NULL;
 	const struct log_pos *floor = cs && cs->cleared ? &cs->clear : NULL;
-	struct cursor k = { .c = c, .m = t->model };
-	k.msg = c ? c->n_msgs : 0;
-	k.notice = t->model->n_notices;
-	k.notice_floor = k.notice > MDL_NOTICES ? k.notice - MDL_NOTICES : 0;
 
-	struct lines stack = { 0 }, tmp = { 0 };
-	struct entry_mark *marks = NULL;
-	size_t n_marks = 0;
-	int anchored = t->anchored && c;
-	int found = !anchored;
-	long base = 0, target = t->scroll_req > 0 ? t->scroll_req : 0;
-	int exhausted = 0, at_floor = 0;
-	while (1) {
-		if (!found && cursor_at_or_before(&k, &t->anchor)) {
-			found = 1;
-			base = (long)stack.n + t->anchor_skip;
-		}
-		if (found) {
-			target = base + t->scroll_req;
-			if (target < 0)
-				target = 0;
-			if ((long)stack.n >= target + h)
-				break;
-		}
-		if (floor && cursor_at_or_before(&k, floor)) {
-			exhausted = at_floor = 1;
-			break;
-		}
-		const struct mdl_message *m;
-		const struct mdl_notice *n;
-		int64_t at, older;
-		struct cursor before = k;
-		if (!cursor_next(&k, &m, &n, &at)) {
-			exhausted = 1;
-			break;
-		}
-		marks = xrealloc(marks, (n_marks + 1) * sizeof(*marks));
-		marks[n_marks].start = stack.n;
-		marks[n_marks++].before = before;
-		if (m)
-			render_message(t, m, width, &tmp);
-		else
-			render_notice(t, n, width, &tmp);
-		lines_move_reversed(&stack, &tmp);
-		if (!cursor_peek_time(&k, floor, &older) || day_key(older) != day_key(at)) {
-			render_day(at, &tmp);
-			lines_move_reversed(&stack, &tmp);
-		}
+	/* Lines needed below the anchor: what the view scrolls down by, plus a screen in case
+	 * the top of the log is reached and the view is clamped there. */
+	long below = -((long)t->anchor_skip + t->scroll_req);
+	size_t extra = (size_t)(below > 0 ? below : 0) + 1;
+	struct log_cache *lc = cache_begin(t);
+	struct walk wk;
+	walk_log(t, lc, c, floor, h, width, extra, &wk);
+	if (wk.exhausted && !wk.from_newest && wk.target + h > (long)wk.stack.n) {
+		/* The top was reached with too few lines below it to fill the screen. */
+		walk_free(&wk);
+		walk_log(t, lc, c, floor, h, width, extra + (size_t)h, &wk);
 	}
-	if (!found) {
-		base = (long)stack.n;
-		target = base + t->scroll_req;
-	}
-	if (exhausted && c) {
-		render_banner(c, at_floor, &tmp);
-		lines_move_reversed(&stack, &tmp);
-	}
-	if (target < 0)
-		target = 0;
+	struct lines stack = wk.stack;
+	struct entry_mark *marks = wk.marks;
+	size_t n_marks = wk.n_marks;
+	struct cursor k = wk.k;
+	int exhausted = wk.exhausted, at_floor = wk.at_floor;
+	long target = wk.target;
 	/* Clamp at the top of what exists. */
 	t->log_at_top = exhausted && !at_floor && target + h >= (long)stack.n;
 	if (exhausted && target + h > (long)stack.n)
@@ -496,7 +706,5 @@ void pane_log_draw(struct tui *t, WINDOW *w)
 		draw_text(w, h - 1, x, text, strlen(text), width - x, t->attr[role]);
 		free(text);
 	}
-	free(marks);
-	lines_free(&stack);
-	lines_free(&tmp);
+	walk_free(&wk);
 }

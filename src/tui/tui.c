@@ -247,6 +247,18 @@ void tui_scroll_top(struct tui *t)
 {
 	t->scroll_req = INT_MAX / 4;
 	t->ui_dirty = 1;
+	/* Anchored at the oldest message, the draw starts its walk there instead of at the
+	 * newest: the top of 100,000 messages costs a page, not the whole scrollback. */
+	struct mdl_channel *c = tui_cur_channel(t);
+	if (!c || c->n_msgs == 0)
+		return;
+	if (!t->anchored)
+		log_pos_newest(t, c, &t->newest_seen);
+	t->anchored = 1;
+	t->anchor.notices = 0;
+	t->anchor.ms = c->msgs[0]->created_ms;
+	str_replace(&t->anchor.id, c->msgs[0]->id);
+	t->anchor_skip = 0;
 }
 
 void tui_scroll_bottom(struct tui *t)
@@ -457,6 +469,11 @@ struct tui *tui_new(const struct tui_options *o, char **err)
 		*err = xstrdup("unknown terminal type (check $TERM)");
 		return NULL;
 	}
+	/* Until a screen has been through endwin() once, ncurses (6.4) flushes its output at
+	 * every cursor motion (_nc_mvcur while _endwin is "initial"): a frame went out in hundreds
+	 * of write()s, one per jump. Suspending at once makes the first doupdate resume the
+	 * screen (alternate screen, modes, mouse) and leaves output buffered per frame. */
+	endwin();
 	struct tui *t = xcalloc(1, sizeof(*t));
 	t->screen = screen;
 	t->opt = *o;
@@ -525,6 +542,7 @@ void tui_free(struct tui *t)
 	cmd_completion_reset(&t->comp);
 	chan_states_free(t);
 	inspect_free(t);
+	pane_log_free(t);
 	chatlog_free(&t->chatlog);
 	log_pos_free(&t->anchor);
 	log_pos_free(&t->newest_seen);

@@ -127,6 +127,7 @@ struct tui {
 	struct chatlog chatlog;
 
 	struct inspect *inspect; /* the protocol inspector's view (pane_inspect.c), lazily */
+	struct log_cache *log_cache; /* messages laid out for the log (pane_log.c), lazily */
 
 	int ui_dirty;
 	int64_t prefer_deadline; /* mono_ms until which we wait for opt.prefer_server */
@@ -207,6 +208,7 @@ void pane_servers_draw(struct tui *t, WINDOW *w);
 void pane_channels_draw(struct tui *t, WINDOW *w);
 void pane_title_draw(struct tui *t, WINDOW *w);
 void pane_log_draw(struct tui *t, WINDOW *w);
+void pane_log_free(struct tui *t); /* the log's layout cache */
 void pane_typing_draw(struct tui *t, WINDOW *w);
 void pane_members_draw(struct tui *t, WINDOW *w);
 void pane_members_click(struct tui *t, int row); /* a row of the pane: /whois that member */
