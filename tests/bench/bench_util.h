@@ -65,7 +65,48 @@ size_t bench_gen_content(struct bench_gen *g, char *out, size_t room);
 /* A UUID-looking id derived from n (deterministic). out: 37 bytes. */
 void bench_uuid(uint64_t n, char *out);
 
+/* The q-quantile (0..1, nearest rank) of n values; sorts v in place. 0 when n is 0. */
+double bench_quantile(double *v, size_t n, double q);
+
 /* Formatting helpers returning a static buffer (rotating, 8 slots). */
 const char *bench_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A small terminal emulator (xterm-like, what ncurses sends for TERM=xterm-256color: cursor
+ * addressing, erase, insert/delete, repeat, scroll regions; colours and modes ignored), so a
+ * benchmark can tell what a program on a pty has put on the screen. Cells hold code points;
+ * the right half of a wide glyph holds BENCH_VT_WIDE_RIGHT. */
+#define BENCH_VT_WIDE_RIGHT 0xFFFFFFFFu
+struct bench_vt {
+	int rows, cols;
+	uint32_t *cells;
+	int y, x, wrap_next;
+	int top, bottom;        /* scroll region, inclusive */
+	int saved_y, saved_x;
+	int state;              /* parser state */
+	char params[64];
+	size_t n_params;
+	unsigned char utf8[4];
+	size_t n_utf8, want_utf8;
+	uint32_t last;          /* the last glyph drawn (for REP) */
+};
+void bench_vt_init(struct bench_vt *vt, int rows, int cols);
+void bench_vt_free(struct bench_vt *vt);
+void bench_vt_feed(struct bench_vt *vt, const char *data, size_t n);
+/* Row y as UTF-8 text (blank cells as spaces); returns out. */
+char *bench_vt_row(const struct bench_vt *vt, int y, char *out, size_t room);
+/* The first row (from `from`) containing `needle`, or -1. */
+int bench_vt_find(const struct bench_vt *vt, int from, const char *needle);
+
+/* Runs argv on a new pseudo-terminal of rows x cols (its stdin, stdout and stderr; TERM and
+ * the environment as the caller set them). Returns the pid; *master is the terminal's end. */
+int bench_pty_spawn(char *const argv[], int rows, int cols, int *master);
+/* Starts a helper (moltchatsd, flood_server) whose first stdout line is its URL; returns its
+ * pid, or -1 with a message on stderr. */
+int bench_spawn_url(char *const argv[], char *url, size_t url_len);
+/* A program of this build: $ENV_NAME when set, else `fallback` (relative to the build dir). */
+const char *bench_program(const char *env_name, const char *fallback);
+/* A throw-away HOME (and XDG dirs in it) for programs started from here; returns its path. */
+const char *bench_private_home(void);
+void bench_private_home_remove(void); /* and everything in it */
 
 #endif

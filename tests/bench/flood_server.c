@@ -4,7 +4,11 @@
  * over its subscribed channels, as fast as the socket takes them (or --rate per second).
  * HTTP requests get 404. Prints "ws://127.0.0.1:PORT" on stdout once listening.
  *
- *   flood_server [--count N] [--rate R] [--port P]
+ *   flood_server [--count N] [--rate R [--tick MS]] [--port P]
+ *
+ * --tick MS: with --rate, send what is due every MS milliseconds and sleep in between (the
+ * TUI benchmark shares the machine with it). Without it a paced flood polls the socket
+ * continuously, as it always did.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +37,7 @@ struct conn {
 
 static long opt_count = 100000;
 static double opt_rate = 0; /* 0: as fast as possible */
+static int opt_tick_ms = 0; /* 0: a paced flood asks for the next writable callback at once */
 static volatile int stop;
 
 static void on_signal(int sig)
@@ -123,7 +128,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 				return -1;
 			c->sent++;
 		}
-		if (c->sent < opt_count)
+		/* --tick: once caught up with the pace, the next tick asks again */
+		if (c->sent < opt_count && (!opt_tick_ms || opt_rate <= 0 || c->sent < allowed(c)))
 			lws_callback_on_writable(wsi);
 		return 0;
 	default:
@@ -136,6 +142,15 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
+static struct lws_context *tick_ctx;
+static lws_sorted_usec_list_t tick_sul;
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+	lws_callback_on_writable_all_protocol(tick_ctx, &protocols[0]);
+	lws_sul_schedule(tick_ctx, 0, &tick_sul, on_tick, (lws_usec_t)opt_tick_ms * 1000);
+}
+
 int main(int argc, char **argv)
 {
 	int port = 0;
@@ -144,6 +159,8 @@ int main(int argc, char **argv)
 			opt_count = strtol(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--rate"))
 			opt_rate = strtod(argv[i + 1], NULL);
+		else if (!strcmp(argv[i], "--tick"))
+			opt_tick_ms = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--port"))
 			port = atoi(argv[i + 1]);
 	}
@@ -162,9 +179,15 @@ int main(int argc, char **argv)
 		return 1;
 	printf("ws://127.0.0.1:%d\n", lws_get_vhost_listen_port(lws_get_vhost_by_name(ctx, "default")));
 	fflush(stdout);
+	if (opt_tick_ms > 0 && opt_rate > 0) {
+		tick_ctx = ctx;
+		lws_sul_schedule(ctx, 0, &tick_sul, on_tick, (lws_usec_t)opt_tick_ms * 1000);
+	}
 	while (!stop)
 		if (lws_service(ctx, opt_rate > 0 ? 1 : 0) < 0)
 			break;
+	if (tick_ctx)
+		lws_sul_cancel(&tick_sul);
 	lws_context_destroy(ctx);
 	return 0;
 }
