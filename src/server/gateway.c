@@ -24,69 +24,7 @@ const char platform_instructions[] =
 	"- Don't spam, don't dominate conversations\n"
 	"- Respect channel topics";
 
-/* ---- outgoing frames ---- */
-
-struct ws_payload *ws_payload_new(const char *text, size_t len)
-{
-	struct ws_payload *p = xmalloc(sizeof(*p) + LWS_PRE + len);
-	p->refs = 1;
-	p->len = len;
-	memcpy(p->buf + LWS_PRE, text, len);
-	return p;
-}
-
-void ws_payload_unref(struct ws_payload *p)
-{
-	if (p && --p->refs == 0)
-		free(p);
-}
-
-static void queue_free(struct ws_conn *c)
-{
-	while (c->q_head) {
-		struct ws_frame *f = c->q_head;
-		c->q_head = f->next;
-		ws_payload_unref(f->p);
-		free(f);
-	}
-	c->q_tail = NULL;
-	c->q_bytes = 0;
-}
-
-void conn_send_text(struct ws_conn *c, const char *text, size_t len)
-{
-	if (c->dead || c->close_code)
-		return;
-	struct ws_payload *p = ws_payload_new(text, len);
-	conn_send_payload(c, p);
-	ws_payload_unref(p);
-}
-
-void conn_send_payload(struct ws_conn *c, struct ws_payload *p)
-{
-	if (c->dead || c->close_code)
-		return;
-	size_t len = p->len;
-	if (c->q_bytes + len > c->gw->srv->cfg.max_queue) {
-		/* A client that doesn't read would make us buffer forever: drop it. */
-		log_warn("ws: dropping slow client (%zu bytes queued)", c->q_bytes);
-		c->dead = 1;
-		queue_free(c);
-		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-		return;
-	}
-	struct ws_frame *f = xmalloc(sizeof(*f));
-	f->next = NULL;
-	f->p = p;
-	p->refs++;
-	if (c->q_tail)
-		c->q_tail->next = f;
-	else
-		c->q_head = f;
-	c->q_tail = f;
-	c->q_bytes += len;
-	lws_callback_on_writable(c->wsi);
-}
+/* ---- outgoing frames (queues and writes: gateway_out.c) ---- */
 
 void conn_send_json(struct ws_conn *c, const cJSON *frame)
 {
@@ -121,15 +59,6 @@ static void send_op(struct ws_conn *c, const char *op, const char *key, const ch
 		cJSON_AddStringToObject(o, key, value);
 	conn_send_json(c, o);
 	cJSON_Delete(o);
-}
-
-void conn_close(struct ws_conn *c, int code, const char *reason)
-{
-	if (c->dead || c->close_code)
-		return;
-	c->close_code = code;
-	snprintf(c->close_reason, sizeof(c->close_reason), "%s", reason);
-	lws_callback_on_writable(c->wsi);
 }
 
 /* ---- timers and presence state ---- */
@@ -280,7 +209,7 @@ static void conn_closed(struct gateway *gw, struct ws_conn *c)
 		strmap_each(c->subs, subs_visit_remove_observer, c);
 	}
 	strmap_free(c->subs);
-	queue_free(c);
+	conn_out_release(c);
 	buf_free(&c->rx);
 	free(c->username);
 	free(c->tier);
@@ -657,31 +586,10 @@ int gateway_callback(struct srv *s, struct lws *wsi, int reason, void *user, voi
 		buf_reset(&c->rx);
 		c->rx_overflow = 0;
 		return 0;
-	case LWS_CALLBACK_SERVER_WRITEABLE: {
+	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (!c || c->dead)
 			return -1;
-		struct ws_frame *f = c->q_head;
-		if (f) {
-			c->q_head = f->next;
-			if (!c->q_head)
-				c->q_tail = NULL;
-			c->q_bytes -= f->p->len;
-			int n = lws_write(wsi, f->p->buf + LWS_PRE, f->p->len, LWS_WRITE_TEXT);
-			ws_payload_unref(f->p);
-			free(f);
-			if (n < 0)
-				return -1;
-			if (c->q_head || c->close_code)
-				lws_callback_on_writable(wsi);
-			return 0;
-		}
-		if (c->close_code) {
-			lws_close_reason(wsi, (enum lws_close_status)c->close_code,
-					 (unsigned char *)c->close_reason, strlen(c->close_reason));
-			return -1;
-		}
-		return 0;
-	}
+		return conn_writeable(c);
 	case LWS_CALLBACK_CLOSED:
 		if (c) {
 			ss->ws = NULL;
@@ -703,6 +611,7 @@ struct gateway *gateway_new(struct srv *s)
 		      s->cfg.presence_interval);
 	gw->presence_timer.data = gw;
 	ev_timer_start(s->loop, &gw->presence_timer);
+	gateway_out_init(gw);
 	return gw;
 }
 
@@ -721,6 +630,7 @@ void gateway_free(struct gateway *gw)
 	/* Connections are gone by now (lws_context_destroy ran their CLOSED callbacks). */
 	while (gw->conns)
 		conn_closed(gw, gw->conns);
+	gateway_out_free(gw);
 	strmap_free(gw->agents);
 	strmap_free(gw->channels);
 	free(gw);

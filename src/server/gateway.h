@@ -16,23 +16,19 @@
 #define WS_QUEUE_MAX (8u * 1024 * 1024)
 #define WS_FRAME_MAX (64u * 1024)
 
-/* A serialised frame, shared by every queue it was sent to (a fan-out to 200 sockets serialises
- * and stores it once). lws_write writes the WebSocket header into the headroom: the same bytes
- * for every recipient (server frames are unmasked, no extensions), and it copies whatever the
- * socket did not take, so the buffer can be shared and freed after the last write. */
+/* A complete server->client WebSocket frame, built once and shared by every queue it was sent
+ * to (a fan-out to 200 sockets serialises and frames it once). Server frames are unmasked and
+ * no extension is negotiated, so the header is the same for every recipient: it sits right
+ * before the payload, inside the LWS_PRE headroom, and the frame goes out as raw bytes. */
 struct ws_payload {
 	unsigned refs;
-	size_t len;
-	unsigned char buf[]; /* LWS_PRE headroom, then len bytes */
+	unsigned char hdr_len;        /* header bytes just before buf + LWS_PRE */
+	size_t len;                   /* payload bytes (what --max-queue counts) */
+	unsigned char buf[];          /* LWS_PRE headroom (header at its end), then len bytes */
 };
 
 struct ws_payload *ws_payload_new(const char *text, size_t len);
 void ws_payload_unref(struct ws_payload *p);
-
-struct ws_frame {
-	struct ws_frame *next;
-	struct ws_payload *p;
-};
 
 struct agent_live;
 
@@ -49,8 +45,12 @@ struct ws_conn {
 	int idle_timeout;
 	struct agent_live *agent;
 	struct strmap *subs;          /* channels subscribed on this socket */
-	struct ws_frame *q_head, *q_tail;
-	size_t q_bytes;
+	struct ws_payload **q;         /* outgoing frames: a ring of q_cap from q_first */
+	size_t q_cap, q_first, q_count;
+	size_t q_bytes;               /* payload bytes queued */
+	int write_pending;            /* a WRITEABLE callback is already requested */
+	int flush_listed;             /* on gw's flush list */
+	struct ws_conn *flush_next;
 	struct buf rx;
 	int rx_overflow;
 	ev_timer idle_timer, disc_timer;
@@ -87,15 +87,26 @@ struct gateway {
 	struct strmap *channels;      /* channel id -> chan_live */
 	struct ws_conn *conns;
 	ev_timer presence_timer;
+	struct ws_conn *flush_head, *flush_tail; /* sockets with frames to write (gateway_out.c) */
+	ev_prepare flush_w;
 };
 
-/* gateway.c */
+/* gateway_out.c */
 void conn_send_text(struct ws_conn *c, const char *text, size_t len);
 /* Queue a shared payload (takes its own reference). */
 void conn_send_payload(struct ws_conn *c, struct ws_payload *p);
+/* Send a close frame once everything queued before it is out. */
+void conn_close(struct ws_conn *c, int code, const char *reason);
+/* Forget a closing socket's queue. */
+void conn_out_release(struct ws_conn *c);
+/* LWS_CALLBACK_SERVER_WRITEABLE: returns -1 when the connection must close. */
+int conn_writeable(struct ws_conn *c);
+void gateway_out_init(struct gateway *gw);
+void gateway_out_free(struct gateway *gw);
+
+/* gateway.c */
 void conn_send_json(struct ws_conn *c, const cJSON *frame);
 void conn_send_error(struct ws_conn *c, const char *code, const char *message);
-void conn_close(struct ws_conn *c, int code, const char *reason);
 
 /* gateway_fanout.c */
 struct chan_live *chan_find(struct gateway *gw, const char *id);

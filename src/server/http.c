@@ -108,17 +108,14 @@ static void set_response_typed(struct req *r, int status, const char *content_ty
 		return;
 	}
 	size_t n = strlen(text);
+	size_t body_len = r->head_only ? 0 : n;
 	r->responded = 1;
 	r->status = status;
-	r->resp = xmalloc(LWS_PRE + n + 1);
-	memcpy(r->resp + LWS_PRE, text, n + 1);
-	r->resp_len = r->head_only ? 0 : n;
 	r->resp_sent = 0;
-	free(text);
 
 	unsigned char hdr[LWS_PRE + 2048];
 	unsigned char *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof(hdr) - 1;
-	if (lws_add_http_common_headers(r->wsi, (unsigned)status, content_type, r->resp_len, &p,
+	if (lws_add_http_common_headers(r->wsi, (unsigned)status, content_type, body_len, &p,
 					end))
 		goto fail;
 	for (int i = 0; i < r->nhdrs; i++) {
@@ -127,12 +124,30 @@ static void set_response_typed(struct req *r, int status, const char *content_ty
 						(int)strlen(r->hdr_values[i]), &p, end))
 			goto fail;
 	}
-	if (lws_finalize_write_http_header(r->wsi, start, &p, end))
-		goto fail;
+	if (lws_get_network_wsi(r->wsi) == r->wsi) {
+		/* HTTP/1.1: headers and body leave in one write, so one send() (and one wake-up
+		 * of the client) per response instead of two. */
+		if (lws_finalize_http_header(r->wsi, &p, end))
+			goto fail;
+		size_t hl = (size_t)(p - start);
+		r->resp = xmalloc(LWS_PRE + hl + n + 1);
+		memcpy(r->resp + LWS_PRE, start, hl);
+		memcpy(r->resp + LWS_PRE + hl, text, n + 1);
+		r->resp_len = hl + body_len;
+	} else {
+		/* a stream of a multiplexed (h2) connection: headers are frames of their own */
+		if (lws_finalize_write_http_header(r->wsi, start, &p, end))
+			goto fail;
+		r->resp = xmalloc(LWS_PRE + n + 1);
+		memcpy(r->resp + LWS_PRE, text, n + 1);
+		r->resp_len = body_len;
+	}
+	free(text);
 	log_debug("http %s %s -> %d", r->method_name, r->path, status);
 	lws_callback_on_writable(r->wsi);
 	return;
 fail:
+	free(text);
 	log_warn("http: could not write headers for %s %s", r->method_name, r->path);
 	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
@@ -192,6 +207,13 @@ const char *req_query(struct req *r, const char *name, char *buf, int len)
 	char key[64];
 	snprintf(key, sizeof(key), "%s=", name);
 	return lws_get_urlarg_by_name(r->wsi, key, buf, len);
+}
+
+const char *req_peer(struct req *r)
+{
+	if (!r->peer[0] && !lws_get_peer_simple(r->wsi, r->peer, sizeof(r->peer)))
+		snprintf(r->peer, sizeof(r->peer), "?");
+	return r->peer;
 }
 
 cJSON *req_body_object(struct req *r, const char *first_field)
@@ -373,7 +395,6 @@ static int on_http(struct srv *s, struct lws *wsi, struct session *ss, const cha
 	snprintf(r->method_name, sizeof(r->method_name), "%s", method_names[r->method]);
 	snprintf(r->path, sizeof(r->path), "%s", in ? in : "/");
 	r->head_only = r->method == LWSHUMETH_HEAD;
-	lws_get_peer_simple(wsi, r->peer, sizeof(r->peer));
 	r->content_length = header_int(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
 
 	if (strcmp(r->path, "/health") == 0 && (r->method == LWSHUMETH_GET || r->head_only)) {

@@ -7,6 +7,7 @@ src_libmoltserver_a_SOURCES += \
 	src/server/strmap.c \
 	src/server/ratelimit.c \
 	src/server/store.c \
+	src/server/store_batch.c \
 	src/server/store_servers.c \
 	src/server/http.c \
 	src/server/router.c src/server/router.h \
@@ -18,6 +19,7 @@ src_libmoltserver_a_SOURCES += \
 	src/server/routes_observers.c \
 	src/server/gateway.c \
 	src/server/gateway_fanout.c \
+	src/server/gateway_out.c \
 	src/server/sim.c \
 	src/server/sim_data.c
 

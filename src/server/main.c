@@ -146,8 +146,20 @@ static void lws_log_emit(int level, const char *line)
 }
 
 static ev_timer shutdown_timer, service_timer;
+static ev_prepare commit_watcher;
 static struct admin *admin;
 static ev_signal sigint_watcher, sigterm_watcher;
+
+/* Group commit (store.h): the REST sends of this loop turn were inserted in one open
+ * transaction; commit it before the loop sleeps, then let their replies and fan-out go. */
+static void commit_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct srv *s = w->data;
+	if (store_batch_busy(s->store)) {
+		store_flush(s->store);
+		store_run_completions(s->store);
+	}
+}
 
 /* lws's libev backend can leave its own timers late; a regular wake-up keeps them honest. */
 static void service_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -161,6 +173,8 @@ static void shutdown_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct srv *s = w->data;
 	s->shutting_down = 1;
+	store_flush(s->store); /* answer what was accepted while the sockets are still there */
+	store_run_completions(s->store);
 	if (s->sim)
 		sim_stop(s->sim);
 	gateway_close_all(s->gw);
@@ -418,6 +432,10 @@ int main(int argc, char **argv)
 	ev_timer_init(&service_timer, service_cb, 0.5, 0.5);
 	service_timer.data = s;
 	ev_timer_start(s->loop, &service_timer);
+	ev_prepare_init(&commit_watcher, commit_cb);
+	commit_watcher.data = s;
+	ev_prepare_start(s->loop, &commit_watcher);
+	ev_unref(s->loop); /* housekeeping: it must not keep ev_run going by itself */
 	ev_timer_init(&shutdown_timer, shutdown_cb, 0, 0);
 	shutdown_timer.data = s;
 	ev_signal_init(&sigint_watcher, signal_cb, SIGINT);
@@ -432,6 +450,11 @@ int main(int argc, char **argv)
 	admin_close(admin);
 	if (s->lws)
 		lws_context_destroy(s->lws);
+	/* commit what the last turn accepted; the completions still use the gateway */
+	store_flush(s->store);
+	store_run_completions(s->store);
+	ev_ref(s->loop);
+	ev_prepare_stop(s->loop, &commit_watcher);
 	sim_free(s->sim);
 	s->sim = NULL;
 	chaos_free(s->chaos);
@@ -440,6 +463,7 @@ int main(int argc, char **argv)
 	gateway_free(s->gw);
 	ratelimit_free(s->rl);
 	store_close(s->store);
+	auth_cache_free(s);
 	free(s->jwt_secret);
 	free(host);
 	ev_loop_destroy(s->loop);

@@ -16,6 +16,7 @@ struct store;
 struct gateway;
 struct ratelimit;
 struct sim;
+struct jwt_cache;
 
 #define SERVER_VERSION_TEXT "moltchatsd " PACKAGE_VERSION
 #define UUID_LEN 36
@@ -57,6 +58,7 @@ struct srv {
 	struct sim *sim;
 	struct chaos *chaos;         /* always present; idle unless --chaos or the admin cmd */
 	char *jwt_secret;
+	struct jwt_cache *jwt_cache; /* routes_auth.c: claims of verified tokens */
 	int shutting_down;
 };
 
@@ -107,7 +109,7 @@ struct req {
 	char path[1024];
 	char *params[ROUTE_MAX_PARAMS];
 	int nparams;
-	char peer[64];
+	char peer[64];       /* filled by req_peer() on first use */
 	int content_length;  /* -1 when absent */
 	int awaiting_body;
 	int body_too_large;
@@ -168,6 +170,8 @@ void reply_validation(struct req *r, const char *message);
 
 /* Request helpers */
 const char *req_query(struct req *r, const char *name, char *buf, int len); /* NULL if absent */
+/* The client's address (a getpeername() call, so only when needed). */
+const char *req_peer(struct req *r);
 /* The body as an object, or NULL after replying 500 as the platform does when a handler
  * destructures an absent body. */
 cJSON *req_body_object(struct req *r, const char *first_field);
@@ -193,6 +197,7 @@ int auth_bearer(struct req *r);
 /* JWT check shared with the gateway: 0 ok, -1 bad (AUTH_FAILED / INVALID_CREDENTIALS),
  * -2 expired. On success *sub, *username, *jti (may be NULL) are set (caller frees). */
 int auth_check_jwt(struct srv *s, const char *jwt, char **sub, char **username, char **jti);
+void auth_cache_free(struct srv *s);
 
 /* routes_messages.c: history query shared with observers. */
 void messages_reply_history(struct req *r, const char *channel_id);

@@ -9,6 +9,10 @@
 #include <cJSON.h>
 #include <sqlite3.h>
 
+struct store_waiter;
+/* Told once whether the batch holding a write was committed (ok 1) or lost (ok 0). */
+typedef void (*store_commit_fn)(void *ud, int ok);
+
 struct store {
 	sqlite3 *db;
 	struct {
@@ -16,13 +20,55 @@ struct store {
 		sqlite3_stmt *stmt;
 	} cache[256];
 	char errmsg[256];
+	/* Bumped by every store_token_revoke: whoever caches "this token is live" rechecks
+	 * when it changed. (Token rows are never deleted.) */
+	uint64_t token_revocations;
+	struct {                    /* group commit (store_batch.c) */
+		int open;           /* our BEGIN is pending */
+		size_t rows;
+		struct store_waiter *waiting, *done; /* this batch's; concluded, not yet told */
+		size_t nwaiting, capwaiting, ndone, capdone;
+	} batch;
 };
 
 struct store *store_open(const char *path, char **err);
+/* Commits a pending batch and runs its completions first: call it before freeing anything
+ * those use. */
 void store_close(struct store *st);
-/* Prepared statement for a constant SQL string, reset and unbound. NULL on error. */
+/* Prepared statement for a constant SQL string, reset and unbound. NULL on error. A
+ * statement that writes commits the open batch first (store_flush), so writes made through
+ * it are committed when they return, as they always were. */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+/* The same without that commit: only for the batch's own statements. */
+sqlite3_stmt *store_stmt_raw(struct store *st, const char *sql);
 int store_exec_simple(struct store *st, const char *sql); /* BEGIN/COMMIT/ROLLBACK */
+
+/* ---- group commit (store_batch.c) ----
+ * Batched writes share one write transaction that stays open while a loop turn's requests
+ * are handled. The daemon commits it once per loop turn (main.c: store_flush then
+ * store_run_completions from an ev_prepare, i.e. before the loop sleeps), when it reaches
+ * 512 rows, and before any other write. The acknowledgement of a batched write (a REST 201,
+ * a fan-out frame) must only leave the process from its completion, which runs after the
+ * COMMIT returned: with WAL and synchronous=NORMAL that is durable against a crash of the
+ * daemon (kill -9), not against power loss or an OS crash. Reads made meanwhile on the same
+ * connection see the batch's uncommitted rows. */
+/* Commit the open batch, if any; its completions are queued, not run, so this is safe to
+ * call anywhere. 0 committed or nothing to do; -1 the batch is lost (every completion will
+ * be told ok 0). */
+int store_flush(struct store *st);
+/* Run the queued completions. Loop level only (they reply and fan out). */
+void store_run_completions(struct store *st);
+/* Something to commit or to complete. */
+int store_batch_busy(const struct store *st);
+/* Open the batch unless it is open: 0, or -1 (then write nothing). */
+int store_batch_join(struct store *st);
+/* After a successful batched write: fn(ud, ok) will be called exactly once. */
+void store_batch_add(struct store *st, store_commit_fn fn, void *ud);
+void store_batch_close(struct store *st); /* flush, complete, free (store_close) */
+
+/* Id of a new message: a lowercase UUID, version 7 (time-ordered, 74 random bits from
+ * pooled OpenSSL randomness), so inserts append to the primary-key index. */
+void store_message_id(char out[37]);
 
 /* Column to JSON: text or null; ms time to ISO text or null; integer. */
 cJSON *store_col_text(sqlite3_stmt *s, int col);
@@ -131,6 +177,11 @@ struct channel_new {
 	const char *name, *category, *type, *topic, *instructions;
 	int position;
 };
+/* May agent_id post to / read channel_id? 0 a member of the channel's server, 1 not a member,
+ * 2 a DM channel (the caller checks the participants), -1 no such channel. When agent_ref is
+ * not NULL it gets the agent's {id, username, displayName, avatarUrl} (or NULL). One query. */
+int store_channel_access(struct store *st, const char *channel_id, const char *agent_id,
+			 cJSON **agent_ref);
 cJSON *store_channel_create(struct store *st, const char *id, const char *server_id,
 			    const struct channel_new *n);
 cJSON *store_channels_grouped(struct store *st, const char *server_id);
@@ -141,6 +192,12 @@ cJSON *store_server_channel_ids(struct store *st, const char *server_id);
 int store_message_insert(struct store *st, const char *id, const char *channel_id,
 			 const char *agent_id, const char *content, const char *content_type,
 			 int64_t created);
+/* The same in the open batch (group commit, above): 0 and done(ud, ok) will be called once
+ * the batch is concluded; -1 on error (done is not called). */
+int store_message_insert_batched(struct store *st, const char *id, const char *channel_id,
+				 const char *agent_id, const char *content,
+				 const char *content_type, int64_t created, store_commit_fn done,
+				 void *ud);
 /* Newest first, createdAt < before_ms (INT64_MAX for none). */
 cJSON *store_messages_history(struct store *st, const char *channel_id, int64_t before_ms,
 			      int limit);

@@ -449,6 +449,42 @@ int store_channel_get(struct store *st, const char *id, struct channel_info *out
 	return found;
 }
 
+static const char SQL_CHANNEL_ACCESS[] =
+	"SELECT c.server_id, EXISTS(SELECT 1 FROM server_members m"
+	" WHERE m.server_id = c.server_id AND m.agent_id = ?2),"
+	" a.id, a.username, a.display_name, a.avatar_url"
+	" FROM channels c LEFT JOIN agents a ON a.id = ?2 WHERE c.id = ?1";
+
+int store_channel_access(struct store *st, const char *channel_id, const char *agent_id,
+			 cJSON **agent_ref)
+{
+	if (agent_ref)
+		*agent_ref = NULL;
+	sqlite3_stmt *s = store_stmt(st, SQL_CHANNEL_ACCESS);
+	if (!s)
+		return -1;
+	bind_text(s, 1, channel_id);
+	bind_text(s, 2, agent_id);
+	int rc = -1;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *server_id = sqlite3_column_text(s, 0);
+		if (!server_id || !*server_id)
+			rc = 2;
+		else
+			rc = sqlite3_column_int(s, 1) ? 0 : 1;
+		if (agent_ref && sqlite3_column_type(s, 2) != SQLITE_NULL) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddItemToObject(o, "id", store_col_text(s, 2));
+			cJSON_AddItemToObject(o, "username", store_col_text(s, 3));
+			cJSON_AddItemToObject(o, "displayName", store_col_text(s, 4));
+			cJSON_AddItemToObject(o, "avatarUrl", store_col_text(s, 5));
+			*agent_ref = o;
+		}
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
 static const char SQL_CHANNEL_COUNT[] = "SELECT COUNT(*) FROM channels WHERE server_id = ?1";
 
 int store_channel_count(struct store *st, const char *server_id)
@@ -554,6 +590,31 @@ int store_message_insert(struct store *st, const char *id, const char *channel_i
 	bind_text(s, 5, content_type);
 	sqlite3_bind_int64(s, 6, created);
 	return step_done(st, s) ? -1 : 0;
+}
+
+int store_message_insert_batched(struct store *st, const char *id, const char *channel_id,
+				 const char *agent_id, const char *content,
+				 const char *content_type, int64_t created, store_commit_fn done,
+				 void *ud)
+{
+	if (store_batch_join(st) != 0)
+		return -1;
+	sqlite3_stmt *s = store_stmt_raw(st, SQL_MESSAGE_INSERT);
+	if (!s)
+		return -1;
+	bind_text(s, 1, id);
+	bind_text(s, 2, channel_id);
+	bind_text(s, 3, agent_id);
+	bind_text(s, 4, content);
+	bind_text(s, 5, content_type);
+	sqlite3_bind_int64(s, 6, created);
+	if (step_done(st, s) != 0) {
+		/* a failed statement undoes itself; should SQLite have rolled back the
+		 * whole transaction, store_batch_join/store_flush notice and fail it */
+		return -1;
+	}
+	store_batch_add(st, done, ud);
+	return 0;
 }
 
 cJSON *store_messages_history(struct store *st, const char *channel_id, int64_t before_ms,

@@ -274,6 +274,7 @@ int store_trust_challenge_add(struct store *st, const char *id, const char *susp
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
+	store_flush(st); /* not through store_stmt: commit the batch ourselves */
 	if (sqlite3_prepare_v2(st->db,
 			       "INSERT INTO trust_challenges(id, suspect_id, channel_id, created_at)"
 			       " VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK)

@@ -94,3 +94,10 @@ TESTS += tests/unit/test_ws_frame
 tests_unit_test_ws_frame_SOURCES = tests/unit/test_ws_frame.c
 tests_unit_test_ws_frame_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/src/net
 tests_unit_test_ws_frame_LDADD = $(CLIENT_LIBS) $(CMOCKA_LIBS)
+
+# --- server: the group commit of REST sends (store_batch.c) ---
+check_PROGRAMS += tests/unit/test_store_batch
+TESTS += tests/unit/test_store_batch
+tests_unit_test_store_batch_SOURCES = tests/unit/test_store_batch.c
+tests_unit_test_store_batch_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/src/server
+tests_unit_test_store_batch_LDADD = $(SERVER_LIBS) $(CMOCKA_LIBS)
