@@ -186,8 +186,10 @@ static int check_rate_headers(const struct row *r, const struct http_resp *h, in
 			return -1;
 		}
 	}
-	/* Reset is an absolute Unix time within the window (60 s or 86400 s). */
-	if (h->rl_reset < now - 2 || h->rl_reset > now + 86401) {
+	/* Reset is an absolute Unix time within the window (60 s or 86400 s), rounded up to
+	 * the second; time() reads the coarse clock, which can be a tick behind the server's
+	 * precise one: 2 s of slack above. */
+	if (h->rl_reset < now - 2 || h->rl_reset > now + 86402) {
 		snprintf(err, errlen, "expected X-RateLimit-Reset as absolute Unix seconds near "
 				      "%lld, got %lld",
 			 now, h->rl_reset);
