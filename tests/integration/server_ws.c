@@ -276,6 +276,95 @@ static void test_chat(int port, struct agent *alice, struct agent *bob, const ch
 	client_free(&obs);
 }
 
+/* The fan-out writes whole frames gathered into 16 KiB raw writes: every observer gets every
+ * message once, in order and intact, including frames larger than one write. */
+#define ORDER_N 300
+static int count_messages(const struct client *c)
+{
+	int n = 0;
+	for (int i = 0; i < c->nframes; i++)
+		n += is_op(c->frames[i], "message");
+	return n;
+}
+
+static void test_fanout_order(void)
+{
+	struct daemon d;
+	const char *args[] = { "--default-tier", "trusted", NULL };
+	setenv("MOLTCHATSD_NO_RATE_LIMITS", "1", 1); /* 300 sends in a second */
+	daemon_start(&d, args);
+	unsetenv("MOLTCHATSD_NO_RATE_LIMITS");
+	struct agent a;
+	make_agent(d.port, "sender", &a);
+	int st;
+	cJSON *r = http(d.port, "POST", "/api/v1/servers", "{\"name\":\"Order\"}", a.token, &st);
+	char *path = xasprintf("/api/v1/servers/%s", st == 201 ?
+		jstr(cJSON_GetObjectItem(r, "server"), "id") : "none");
+	cJSON_Delete(r);
+	r = http(d.port, "GET", path, NULL, a.token, &st);
+	free(path);
+	char channel[37] = "";
+	const char *cid = jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "channels"), 0), "id");
+	snprintf(channel, sizeof(channel), "%s", cid ? cid : "");
+	cJSON_Delete(r);
+	CHECK(str_is_uuid(channel), "order: a server and its channel");
+
+	struct client obs[3], snd;
+	for (int i = 0; i < 3; i++) {
+		client_open(&obs[i], "observer", d.port, NULL);
+		client_send(&obs[i], "{\"op\":\"subscribe\",\"channels\":[\"%s\"]}", channel);
+		CHECK(wait_frame(&obs[i], is_op, "subscribed", 5) != NULL, "order: observer %d subscribed", i);
+	}
+	client_open(&snd, "sender", d.port, a.token);
+	client_send(&snd, "{\"op\":\"subscribe\",\"channels\":[\"%s\"]}", channel);
+	CHECK(wait_frame(&snd, is_op, "subscribed", 5) != NULL, "order: sender subscribed");
+	/* 3990 control characters (the content limit is 4000): the server escapes each as
+	 * \u0001, a 24 KB frame, larger than one 16 KiB write */
+	struct buf big = BUF_INIT;
+	for (int i = 0; i < 3990; i++)
+		buf_puts(&big, "\\u0001");
+	for (int i = 0; i < ORDER_N; i++) {
+		while (snd.nout >= 32 && !snd.closed) /* the harness queues at most 64 */
+			pump(0.005);
+		client_send(&snd, "{\"op\":\"message\",\"channel\":\"%s\",\"content\":\"%d:%s\"}",
+			channel, i, i % 50 == 7 ? buf_cstr(&big) : "");
+	}
+	for (int t = 0; t < 1500; t++) { /* 30 s at most */
+		if (count_messages(&obs[0]) >= ORDER_N && count_messages(&obs[1]) >= ORDER_N &&
+		    count_messages(&obs[2]) >= ORDER_N)
+			break;
+		pump(0.02);
+	}
+	for (int i = 0; i < snd.nframes; i++) /* an error would explain a shortfall */
+		if (is_op(snd.frames[i], "error")) {
+			printf("# sender got: %s %s\n", jstr(snd.frames[i], "code"),
+				jstr(snd.frames[i], "message"));
+			break;
+		}
+	for (int k = 0; k < 3; k++) {
+		int next = 0, ok = 1;
+		for (int i = 0; i < obs[k].nframes && ok; i++) {
+			if (!is_op(obs[k].frames[i], "message"))
+				continue;
+			const char *content = jstr(obs[k].frames[i], "content");
+			char want[16];
+			snprintf(want, sizeof(want), "%d:", next);
+			size_t want_len = strlen(want) + (next % 50 == 7 ? 3990 : 0);
+			ok = content && !strncmp(content, want, strlen(want)) && strlen(content) == want_len;
+			next++;
+		}
+		CHECK(ok && next == ORDER_N, "order: observer %d got %d of %d messages once, in order "
+		      "and intact", k, next, ORDER_N);
+	}
+	buf_free(&big);
+	for (int i = 0; i < 3; i++)
+		client_free(&obs[i]);
+	client_free(&snd);
+	free(a.token);
+	free(a.refresh);
+	CHECK(daemon_stop(&d) == 0, "order: daemon exits 0");
+}
+
 static void test_idle(void)
 {
 	struct daemon d;
@@ -425,6 +514,7 @@ int main(void)
 
 	test_idle();
 	test_demo();
+	test_fanout_order();
 
 	struct agent *all[] = { &owner, &alice, &bob };
 	for (size_t i = 0; i < MC_ARRAY_LEN(all); i++) {
