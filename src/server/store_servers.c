@@ -576,6 +576,18 @@ static const char SQL_HISTORY[] =
 	" WHERE m.channel_id = ?1 AND m.created_at < ?2"
 	" ORDER BY m.created_at DESC, m.rowid DESC LIMIT ?3";
 
+/* The message row's parameters, bound to the insert statement. */
+static void bind_message(sqlite3_stmt *s, const char *id, const char *channel_id,
+	const char *agent_id, const char *content, const char *content_type, int64_t created)
+{
+	bind_text(s, 1, id);
+	bind_text(s, 2, channel_id);
+	bind_text(s, 3, agent_id);
+	bind_text(s, 4, content);
+	bind_text(s, 5, content_type);
+	sqlite3_bind_int64(s, 6, created);
+}
+
 int store_message_insert(struct store *st, const char *id, const char *channel_id,
 			 const char *agent_id, const char *content, const char *content_type,
 			 int64_t created)
@@ -583,12 +595,7 @@ int store_message_insert(struct store *st, const char *id, const char *channel_i
 	sqlite3_stmt *s = store_stmt(st, SQL_MESSAGE_INSERT);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	bind_text(s, 2, channel_id);
-	bind_text(s, 3, agent_id);
-	bind_text(s, 4, content);
-	bind_text(s, 5, content_type);
-	sqlite3_bind_int64(s, 6, created);
+	bind_message(s, id, channel_id, agent_id, content, content_type, created);
 	return step_done(st, s) ? -1 : 0;
 }
 
@@ -602,12 +609,7 @@ int store_message_insert_batched(struct store *st, const char *id, const char *c
 	sqlite3_stmt *s = store_stmt_raw(st, SQL_MESSAGE_INSERT);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	bind_text(s, 2, channel_id);
-	bind_text(s, 3, agent_id);
-	bind_text(s, 4, content);
-	bind_text(s, 5, content_type);
-	sqlite3_bind_int64(s, 6, created);
+	bind_message(s, id, channel_id, agent_id, content, content_type, created);
 	if (step_done(st, s) != 0) {
 		/* a failed statement undoes itself; should SQLite have rolled back the
 		 * whole transaction, store_batch_join/store_flush notice and fail it */

@@ -26,29 +26,13 @@
 
 static char channel_ids[N_CHANNELS][37];
 
-/* Start a helper program that prints one URL line; returns its pid. */
+/* A helper program that prints one URL line (bench_util), or exit. */
 static pid_t spawn_url(char *const argv[], char *url, size_t url_len)
 {
-	int fd[2];
-	if (pipe(fd) != 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fd[1]);
-	FILE *f = fdopen(fd[0], "r");
-	if (!f || !fgets(url, (int)url_len, f)) {
-		fprintf(stderr, "bench_e2e: %s printed no URL\n", argv[0]);
+	int pid = bench_spawn_url(argv, url, url_len);
+	if (pid < 0)
 		exit(1);
-	}
-	url[strcspn(url, "\n")] = '\0';
-	fclose(f);
-	return pid;
+	return (pid_t)pid;
 }
 
 struct core_run {
