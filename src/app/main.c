@@ -52,6 +52,7 @@ struct app {
 	char *config_path;
 	char *config_err;
 	ev_signal sig_w[3];
+	ev_timer start_net;     /* starts the network once the first screen is painted */
 	int exit_code;
 };
 
@@ -101,6 +102,10 @@ static int app_add_account(void *ud, const char *cred_path, char **err)
 {
 	struct app *a = ud;
 	struct mc_identity id;
+	if (!a->net) {
+		*err = xstrdup("networking is not set up (see the log)");
+		return -1;
+	}
 	if (mc_identity_load(cred_path, &id, err) != 0)
 		return -1;
 	struct app_ident *x = NULL;
@@ -269,6 +274,32 @@ static void load_config(struct app *a)
 	free(text);
 }
 
+static void start_network(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct app *a = w->data;
+	a->net = mc_net_new(a->loop, a->ep.ca_file);
+	if (!a->net) {
+		mdl_account_set_conn(a->acct, MDL_CONN_FAILED, "cannot set up networking");
+		mdl_notice(a->model, 2, "cannot set up networking (is libcurl installed? see the "
+			"log); Ctrl-Q quits");
+		return;
+	}
+	if (a->opt.demo) {
+		mdl_account_set_conn(a->acct, MDL_CONN_AUTHENTICATING, NULL);
+		mdl_notice(a->model, 0, "demo: registering a throw-away agent…");
+		mc_register(a->net, &a->ep, a->demo.username, "You", a->demo.cred_path,
+			on_demo_registered, a);
+	} else {
+		for (size_t i = 1; i < a->n_idents; i++)
+			tui_add_identity(a->tui, a->idents[i]->acct, NULL); /* listed in order */
+		for (size_t i = 0; i < a->n_idents; i++)
+			start_client(a, a->idents[i]);
+		if (a->n_idents > 1)
+			mdl_notice(a->model, 0, "%zu identities: F8 chooses the one that sends (the "
+				"status bar names it)", a->n_idents);
+	}
+}
+
 static int setup(struct app *a, char **err)
 {
 	a->loop = ev_default_loop(0);
@@ -341,12 +372,6 @@ static int setup(struct app *a, char **err)
 		mdl_notice(a->model, 0, "no credentials found: observing anonymously (read-only); "
 			"use -c FILE to sign in as an agent");
 
-	a->net = mc_net_new(a->loop, a->ep.ca_file);
-	if (!a->net) {
-		*err = xstrdup("cannot set up networking");
-		return -1;
-	}
-
 	struct tui_options to = {
 		.loop = a->loop,
 		.model = a->model,
@@ -372,29 +397,22 @@ static int setup(struct app *a, char **err)
 		ev_signal_start(a->loop, &a->sig_w[i]);
 	}
 
-	if (a->opt.demo) {
-		mdl_account_set_conn(a->acct, MDL_CONN_AUTHENTICATING, NULL);
-		mdl_notice(a->model, 0, "demo: registering a throw-away agent…");
-		mc_register(a->net, &a->ep, a->demo.username, "You", a->demo.cred_path,
-			on_demo_registered, a);
-	} else {
-		for (size_t i = 1; i < a->n_idents; i++)
-			tui_add_identity(a->tui, a->idents[i]->acct, NULL); /* listed in order */
-		for (size_t i = 0; i < a->n_idents; i++)
-			start_client(a, a->idents[i]);
-		if (a->n_idents > 1)
-			mdl_notice(a->model, 0, "%zu identities: F8 chooses the one that sends (the "
-				"status bar names it)", a->n_idents);
-	}
+	/* the network (and libcurl, loaded then) starts in the first loop turn, after the
+	 * first screen was painted (the TUI paints from an ev_prepare) */
+	ev_timer_init(&a->start_net, start_network, 0., 0.);
+	a->start_net.data = a;
+	ev_timer_start(a->loop, &a->start_net);
 	return 0;
 }
 
 /* Everything in reverse order; safe on a partial setup. */
 static void teardown(struct app *a)
 {
-	if (a->loop)
+	if (a->loop) {
 		for (int i = 0; i < 3; i++)
 			ev_signal_stop(a->loop, &a->sig_w[i]);
+		ev_timer_stop(a->loop, &a->start_net);
+	}
 	for (size_t i = 0; i < a->n_idents; i++) {
 		mc_client_free(a->idents[i]->client);
 		a->idents[i]->client = NULL;

@@ -1,15 +1,15 @@
 /* HTTP client: curl multi driven by libev (socket + timer callbacks, as measured in
- * pitfalls.md). One net_http per process; requests are independent and cancellable. */
+ * pitfalls.md). One net_http per process; requests are independent and cancellable.
+ * libcurl itself is loaded when the first net_http is made (curl_lazy.c). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
 #include "moltty/base.h"
 #include "moltty/log.h"
 #include "moltty/net.h"
+#include "curl_lazy.h"
 
 struct net_http {
 	struct ev_loop *loop;
@@ -209,11 +209,11 @@ static void check_done(struct net_http *h)
 
 struct net_http *net_http_new(struct ev_loop *loop, const char *ca_file)
 {
-	static int global_done;
-	if (!global_done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-			return NULL;
-		global_done = 1;
+	char *err = NULL;
+	if (curl_api_load(&err) != 0) {
+		log_error("http: %s", err);
+		free(err);
+		return NULL;
 	}
 	struct net_http *h = xcalloc(1, sizeof(*h));
 	h->loop = loop;

@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 	char *echo[] = { "/bin/echo", "x", NULL };
 	char *version[] = { (char *)moltty, "--version", NULL };
 	reference("/bin/echo", echo, runs);
-	reference("`moltty --version` (loading its 40 libraries)", version, runs);
+	reference("`moltty --version` (loading its shared libraries)", version, runs);
 	bench_row("startup", bench_fmt("exec to the first painted screen, median of %d", n),
 		bench_fmt("%.1f ms (min %.1f, max %.1f)", f50, fmin, fmax), "<= 20 ms", NULL,
 		bench_status_le(f50, 20));

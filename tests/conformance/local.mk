@@ -16,7 +16,7 @@ tests_conformance_conformance_SOURCES = tests/conformance/conformance.c \
 	tests/conformance/cf_ws.c tests/conformance/cf_target.c tests/conformance/cf_run.c tests/conformance/cf_script.c tests/conformance/cases_rest.c \
 	tests/conformance/cases_ws.c tests/conformance/cases_knobs.c tests/conformance/cases_limits.c tests/conformance/shape.c tests/conformance/shape.h
 tests_conformance_conformance_CPPFLAGS = $(CONFORMANCE_CPPFLAGS)
-tests_conformance_conformance_LDADD = $(CLIENT_LIBS)
+tests_conformance_conformance_LDADD = $(CLIENT_LIBS) $(CURL_LIBS)
 
 .PHONY: conformance
 conformance: tests/conformance/conformance src/moltchatsd
