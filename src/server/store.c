@@ -235,7 +235,7 @@ char *store_col_dup(sqlite3_stmt *s, int col)
 	return xstrdup((const char *)sqlite3_column_text(s, col));
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -243,8 +243,7 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-/* Run a statement that returns no rows. 0 ok, 1 constraint violation, -1 error. */
-static int step_done(struct store *st, sqlite3_stmt *s)
+int store_step_done(struct store *st, sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -267,7 +266,7 @@ char *store_meta_get(struct store *st, const char *key)
 	sqlite3_stmt *s = store_stmt(st, SQL_META_GET);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, key);
+	store_bind_text(s, 1, key);
 	char *v = NULL;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = store_col_dup(s, 0);
@@ -280,9 +279,9 @@ int store_meta_set(struct store *st, const char *key, const char *value)
 	sqlite3_stmt *s = store_stmt(st, SQL_META_SET);
 	if (!s)
 		return -1;
-	bind_text(s, 1, key);
-	bind_text(s, 2, value);
-	return step_done(st, s) ? -1 : 0;
+	store_bind_text(s, 1, key);
+	store_bind_text(s, 2, value);
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 /* ---- agents ---- */
@@ -308,7 +307,7 @@ int store_agent_get(struct store *st, const char *id, struct agent_row *out)
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_GET);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	int found = -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(s, 0));
@@ -331,7 +330,7 @@ int store_username_exists(struct store *st, const char *username)
 	sqlite3_stmt *s = store_stmt(st, SQL_USERNAME_EXISTS);
 	if (!s)
 		return 0;
-	bind_text(s, 1, username);
+	store_bind_text(s, 1, username);
 	int found = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_reset(s);
 	return found;
@@ -348,13 +347,13 @@ int store_agent_insert(struct store *st, const char *id, const char *username,
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_INSERT);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	bind_text(s, 2, username);
-	bind_text(s, 3, public_key);
-	bind_text(s, 4, capabilities_json);
-	bind_text(s, 5, tier);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, username);
+	store_bind_text(s, 3, public_key);
+	store_bind_text(s, 4, capabilities_json);
+	store_bind_text(s, 5, tier);
 	sqlite3_bind_int64(s, 6, now);
-	return step_done(st, s);
+	return store_step_done(st, s);
 }
 
 static const char SQL_AGENT_INSERT_FULL[] =
@@ -369,14 +368,14 @@ int store_agent_insert_full(struct store *st, const char *id, const char *userna
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_INSERT_FULL);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	bind_text(s, 2, username);
-	bind_text(s, 3, display_name);
-	bind_text(s, 4, bio);
-	bind_text(s, 5, presence);
-	bind_text(s, 6, tier);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, username);
+	store_bind_text(s, 3, display_name);
+	store_bind_text(s, 4, bio);
+	store_bind_text(s, 5, presence);
+	store_bind_text(s, 6, tier);
 	sqlite3_bind_int64(s, 7, created);
-	return step_done(st, s);
+	return store_step_done(st, s);
 }
 
 static const char SQL_AGENT_VERIFIED[] =
@@ -389,15 +388,15 @@ int store_agent_mark_verified(struct store *st, const char *id, int idle_timeout
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_VERIFIED);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	if (step_done(st, s))
+	store_bind_text(s, 1, id);
+	if (store_step_done(st, s))
 		return -1;
 	s = store_stmt(st, SQL_CONFIG_ENSURE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	sqlite3_bind_int(s, 2, idle_timeout);
-	return step_done(st, s) ? -1 : 0;
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 static const char SQL_AGENT_PRESENCE[] =
@@ -409,10 +408,10 @@ int store_agent_set_presence(struct store *st, const char *id, const char *prese
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_PRESENCE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	bind_text(s, 2, presence);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, presence);
 	sqlite3_bind_int64(s, 3, now);
-	return step_done(st, s) ? -1 : 0;
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 static const char SQL_AGENT_IDLE[] = "SELECT idle_timeout FROM agent_config WHERE agent_id = ?1";
@@ -422,7 +421,7 @@ int store_agent_idle_timeout(struct store *st, const char *id, int dflt)
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_IDLE);
 	if (!s)
 		return dflt;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	int v = dflt;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int(s, 0);
@@ -438,7 +437,7 @@ char *store_agent_tier(struct store *st, const char *id)
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_TIER);
 	char *v = NULL;
 	if (s) {
-		bind_text(s, 1, id);
+		store_bind_text(s, 1, id);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			v = store_col_dup(s, 0);
 		sqlite3_reset(s);
@@ -451,9 +450,9 @@ int store_agent_set_tier(struct store *st, const char *id, const char *tier)
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_SET_TIER);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	bind_text(s, 2, tier);
-	return step_done(st, s) ? -1 : 0;
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, tier);
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 #define PROFILE_COLS \
@@ -497,7 +496,7 @@ static cJSON *profile_query(struct store *st, const char *sql, const char *key, 
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, key);
+	store_bind_text(s, 1, key);
 	cJSON *o = NULL;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		o = profile_from_row(s, with_trust);
@@ -523,7 +522,7 @@ cJSON *store_agent_ref(struct store *st, const char *id)
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_REF);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	cJSON *o = NULL;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		o = cJSON_CreateObject();
@@ -549,14 +548,14 @@ int store_agent_update_profile(struct store *st, const char *id, int set_dn, con
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_UPDATE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	sqlite3_bind_int(s, 2, set_dn);
-	bind_text(s, 3, dn);
+	store_bind_text(s, 3, dn);
 	sqlite3_bind_int(s, 4, set_av);
-	bind_text(s, 5, av);
+	store_bind_text(s, 5, av);
 	sqlite3_bind_int(s, 6, set_bio);
-	bind_text(s, 7, bio);
-	return step_done(st, s) ? -1 : 0;
+	store_bind_text(s, 7, bio);
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 /* ---- challenges ---- */
@@ -574,10 +573,10 @@ int store_challenge_put(struct store *st, const char *agent_id, const char *chal
 	sqlite3_stmt *s = store_stmt(st, SQL_CHALLENGE_PUT);
 	if (!s)
 		return -1;
-	bind_text(s, 1, agent_id);
-	bind_text(s, 2, challenge);
+	store_bind_text(s, 1, agent_id);
+	store_bind_text(s, 2, challenge);
 	sqlite3_bind_int64(s, 3, expires);
-	return step_done(st, s) ? -1 : 0;
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 int store_challenge_get(struct store *st, const char *agent_id, char out[65], int64_t *expires)
@@ -585,7 +584,7 @@ int store_challenge_get(struct store *st, const char *agent_id, char out[65], in
 	sqlite3_stmt *s = store_stmt(st, SQL_CHALLENGE_GET);
 	if (!s)
 		return -1;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	int found = -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		snprintf(out, 65, "%s", (const char *)sqlite3_column_text(s, 0));
@@ -601,8 +600,8 @@ int store_challenge_delete(struct store *st, const char *agent_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_CHALLENGE_DELETE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, agent_id);
-	return step_done(st, s) ? -1 : 0;
+	store_bind_text(s, 1, agent_id);
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 /* ---- tokens ---- */
@@ -622,12 +621,12 @@ int store_token_insert(struct store *st, const char *id, const char *agent_id,
 	sqlite3_stmt *s = store_stmt(st, SQL_TOKEN_INSERT);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	bind_text(s, 2, agent_id);
-	bind_text(s, 3, refresh_hash);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, agent_id);
+	store_bind_text(s, 3, refresh_hash);
 	sqlite3_bind_int64(s, 4, refresh_expires);
 	sqlite3_bind_int64(s, 5, now);
-	return step_done(st, s) ? -1 : 0;
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 static int token_query(struct store *st, const char *sql, const char *key, struct token_row *out)
@@ -636,7 +635,7 @@ static int token_query(struct store *st, const char *sql, const char *key, struc
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return -1;
-	bind_text(s, 1, key);
+	store_bind_text(s, 1, key);
 	int found = -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(s, 0));
@@ -666,6 +665,6 @@ int store_token_revoke(struct store *st, const char *id)
 	sqlite3_stmt *s = store_stmt(st, SQL_TOKEN_REVOKE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	return step_done(st, s) ? -1 : 0;
+	store_bind_text(s, 1, id);
+	return store_step_done(st, s) ? -1 : 0;
 }

@@ -70,6 +70,11 @@ void store_batch_close(struct store *st); /* flush, complete, free (store_close)
  * pooled OpenSSL randomness), so inserts append to the primary-key index. */
 void store_message_id(char out[37]);
 
+/* Bind text, or NULL for a NULL pointer. */
+void store_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Run a statement that returns no rows. 0 ok, 1 constraint violation, -1 error (logged). */
+int store_step_done(struct store *st, sqlite3_stmt *s);
+
 /* Column to JSON: text or null; ms time to ISO text or null; integer. */
 cJSON *store_col_text(sqlite3_stmt *s, int col);
 cJSON *store_col_time(sqlite3_stmt *s, int col);

@@ -37,36 +37,15 @@ int store_moderation_schema(struct store *st)
 	return 0;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-/* Run a statement that returns no rows. 0 ok, 1 constraint violation, -1 error. */
-static int step_done(struct store *st, sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return 1;
-	log_error("sqlite: %s", sqlite3_errmsg(st->db));
-	return -1;
-}
-
 /* An integer from a one-column query with up to two text parameters (0 when no row). */
 static int query_int(struct store *st, const char *sql, const char *a, const char *b)
 {
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return 0;
-	bind_text(s, 1, a);
+	store_bind_text(s, 1, a);
 	if (b)
-		bind_text(s, 2, b);
+		store_bind_text(s, 2, b);
 	int v = 0;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int(s, 0);
@@ -83,7 +62,7 @@ int store_mod_agent_id(struct store *st, const char *username, char out[37])
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_BY_USERNAME);
 	if (!s)
 		return -1;
-	bind_text(s, 1, username);
+	store_bind_text(s, 1, username);
 	int found = -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		snprintf(out, 37, "%s", (const char *)sqlite3_column_text(s, 0));
@@ -118,13 +97,13 @@ int store_ban_add(struct store *st, const char *server_id, const char *agent_id,
 	sqlite3_stmt *s = store_stmt(st, SQL_BAN_ADD);
 	if (!s)
 		return -1;
-	bind_text(s, 1, server_id);
-	bind_text(s, 2, agent_id);
-	bind_text(s, 3, banned_by);
-	bind_text(s, 4, reason);
+	store_bind_text(s, 1, server_id);
+	store_bind_text(s, 2, agent_id);
+	store_bind_text(s, 3, banned_by);
+	store_bind_text(s, 4, reason);
 	sqlite3_bind_int(s, 5, auto_ban ? 1 : 0);
 	sqlite3_bind_int64(s, 6, now);
-	return step_done(st, s) ? -1 : 0;
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 int store_ban_remove(struct store *st, const char *server_id, const char *agent_id)
@@ -132,9 +111,9 @@ int store_ban_remove(struct store *st, const char *server_id, const char *agent_
 	sqlite3_stmt *s = store_stmt(st, SQL_BAN_REMOVE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, server_id);
-	bind_text(s, 2, agent_id);
-	return step_done(st, s) ? -1 : 0;
+	store_bind_text(s, 1, server_id);
+	store_bind_text(s, 2, agent_id);
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 cJSON *store_bans_list(struct store *st, const char *server_id)
@@ -143,7 +122,7 @@ cJSON *store_bans_list(struct store *st, const char *server_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_BANS_LIST);
 	if (!s)
 		return arr;
-	bind_text(s, 1, server_id);
+	store_bind_text(s, 1, server_id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, "agentId", store_col_text(s, 0));
@@ -174,12 +153,12 @@ int store_report_add(struct store *st, const char *channel_id, const char *repor
 	sqlite3_stmt *s = store_stmt(st, SQL_REPORT_ADD);
 	if (!s)
 		return -1;
-	bind_text(s, 1, channel_id);
-	bind_text(s, 2, reporter);
-	bind_text(s, 3, target);
-	bind_text(s, 4, reason);
+	store_bind_text(s, 1, channel_id);
+	store_bind_text(s, 2, reporter);
+	store_bind_text(s, 3, target);
+	store_bind_text(s, 4, reason);
 	sqlite3_bind_int64(s, 5, now);
-	return step_done(st, s);
+	return store_step_done(st, s);
 }
 
 int store_report_count(struct store *st, const char *server_id, const char *target)
@@ -210,7 +189,7 @@ int store_message_get(struct store *st, const char *id, struct message_info *out
 	sqlite3_stmt *s = store_stmt(st, SQL_MESSAGE_GET);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	int found = -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(s, 0));
@@ -230,11 +209,11 @@ int store_reaction_add(struct store *st, const char *message_id, const char *age
 	sqlite3_stmt *s = store_stmt(st, SQL_REACTION_ADD);
 	if (!s)
 		return -1;
-	bind_text(s, 1, message_id);
-	bind_text(s, 2, agent_id);
-	bind_text(s, 3, emoji);
+	store_bind_text(s, 1, message_id);
+	store_bind_text(s, 2, agent_id);
+	store_bind_text(s, 3, emoji);
 	sqlite3_bind_int64(s, 4, now);
-	if (step_done(st, s))
+	if (store_step_done(st, s))
 		return -1;
 	return sqlite3_changes(st->db) > 0 ? 0 : 1;
 }
@@ -245,10 +224,10 @@ int store_reaction_remove(struct store *st, const char *message_id, const char *
 	sqlite3_stmt *s = store_stmt(st, SQL_REACTION_REMOVE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, message_id);
-	bind_text(s, 2, agent_id);
-	bind_text(s, 3, emoji);
-	if (step_done(st, s))
+	store_bind_text(s, 1, message_id);
+	store_bind_text(s, 2, agent_id);
+	store_bind_text(s, 3, emoji);
+	if (store_step_done(st, s))
 		return -1;
 	return sqlite3_changes(st->db) > 0 ? 1 : 0;
 }
@@ -258,9 +237,9 @@ int store_karma_add(struct store *st, const char *agent_id, int delta)
 	sqlite3_stmt *s = store_stmt(st, SQL_KARMA_ADD);
 	if (!s)
 		return -1;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	sqlite3_bind_int(s, 2, delta);
-	return step_done(st, s) ? -1 : 0;
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 /* ---- feed and search ---- */
@@ -280,7 +259,7 @@ cJSON *store_feed(struct store *st, const char *agent_id, int limit)
 	sqlite3_stmt *s = store_stmt(st, SQL_FEED);
 	if (!s)
 		return arr;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	sqlite3_bind_int(s, 2, limit);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
@@ -323,7 +302,7 @@ cJSON *store_search_agents(struct store *st, const char *q)
 	sqlite3_stmt *s = store_stmt(st, SQL_SEARCH_AGENTS);
 	if (!s)
 		return arr;
-	bind_text(s, 1, q);
+	store_bind_text(s, 1, q);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, "id", store_col_text(s, 0));
@@ -344,7 +323,7 @@ cJSON *store_search_servers(struct store *st, const char *q)
 	sqlite3_stmt *s = store_stmt(st, SQL_SEARCH_SERVERS);
 	if (!s)
 		return arr;
-	bind_text(s, 1, q);
+	store_bind_text(s, 1, q);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, "id", store_col_text(s, 0));

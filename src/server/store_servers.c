@@ -9,26 +9,6 @@
 #include "store.h"
 #include "store_moderation.h"
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-static int step_done(struct store *st, sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return 1;
-	log_error("sqlite: %s", sqlite3_errmsg(st->db));
-	return -1;
-}
-
 /* ---- servers ---- */
 
 static const char SQL_SERVER_INSERT[] =
@@ -49,9 +29,9 @@ int store_server_add_tag(struct store *st, const char *server_id, const char *ta
 	sqlite3_stmt *s = store_stmt(st, SQL_TAG_INSERT);
 	if (!s)
 		return -1;
-	bind_text(s, 1, server_id);
-	bind_text(s, 2, tag);
-	return step_done(st, s);
+	store_bind_text(s, 1, server_id);
+	store_bind_text(s, 2, tag);
+	return store_step_done(st, s);
 }
 
 cJSON *store_server_create(struct store *st, const char *id, const char *owner,
@@ -60,15 +40,15 @@ cJSON *store_server_create(struct store *st, const char *id, const char *owner,
 	sqlite3_stmt *s = store_stmt(st, SQL_SERVER_INSERT);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, id);
-	bind_text(s, 2, n->name);
-	bind_text(s, 3, n->description);
-	bind_text(s, 4, n->icon_url);
-	bind_text(s, 5, owner);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, n->name);
+	store_bind_text(s, 3, n->description);
+	store_bind_text(s, 4, n->icon_url);
+	store_bind_text(s, 5, owner);
 	sqlite3_bind_int(s, 6, n->is_public);
-	bind_text(s, 7, n->instructions);
+	store_bind_text(s, 7, n->instructions);
 	sqlite3_bind_int64(s, 8, now);
-	if (step_done(st, s))
+	if (store_step_done(st, s))
 		return NULL;
 	if (store_member_add(st, id, owner, "owner", now))
 		return NULL;
@@ -123,7 +103,7 @@ cJSON *store_server_row(struct store *st, const char *id)
 	sqlite3_stmt *s = store_stmt(st, SQL_SERVER_ROW);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	cJSON *o = NULL;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		o = server_from_row(s);
@@ -136,7 +116,7 @@ int store_server_is_public(struct store *st, const char *id)
 	sqlite3_stmt *s = store_stmt(st, SQL_SERVER_PUBLIC);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	int v = -1;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int(s, 0) ? 1 : 0;
@@ -150,7 +130,7 @@ cJSON *store_server_tags(struct store *st, const char *server_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_SERVER_TAGS);
 	if (!s)
 		return a;
-	bind_text(s, 1, server_id);
+	store_bind_text(s, 1, server_id);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		cJSON_AddItemToArray(a, store_col_text(s, 0));
 	sqlite3_reset(s);
@@ -162,7 +142,7 @@ static int member_count(struct store *st, const char *server_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_MEMBER_COUNT);
 	if (!s)
 		return 0;
-	bind_text(s, 1, server_id);
+	store_bind_text(s, 1, server_id);
 	int n = 0;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int(s, 0);
@@ -199,7 +179,7 @@ cJSON *store_servers_list(struct store *st, int sort, const char *search, int li
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return arr;
-	bind_text(s, 1, search);
+	store_bind_text(s, 1, search);
 	sqlite3_bind_int(s, 2, limit);
 	sqlite3_bind_int(s, 3, offset);
 	if (sort == 2)
@@ -260,7 +240,7 @@ static cJSON *channels_list(struct store *st, const char *server_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_CHANNELS_OF);
 	if (!s)
 		return a;
-	bind_text(s, 1, server_id);
+	store_bind_text(s, 1, server_id);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		cJSON_AddItemToArray(a, channel_from_row(s));
 	sqlite3_reset(s);
@@ -290,7 +270,7 @@ cJSON *store_agent_servers(struct store *st, const char *agent_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_AGENT_SERVERS);
 	if (!s)
 		return arr;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, "id", store_col_text(s, 0));
@@ -362,7 +342,7 @@ cJSON *store_server_members(struct store *st, const char *server_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_MEMBERS);
 	if (!s)
 		return arr;
-	bind_text(s, 1, server_id);
+	store_bind_text(s, 1, server_id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, "agentId", store_col_text(s, 0));
@@ -388,8 +368,8 @@ char *store_member_role(struct store *st, const char *server_id, const char *age
 	sqlite3_stmt *s = store_stmt(st, SQL_MEMBER_ROLE);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, server_id);
-	bind_text(s, 2, agent_id);
+	store_bind_text(s, 1, server_id);
+	store_bind_text(s, 2, agent_id);
 	char *role = NULL;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		role = store_col_dup(s, 0);
@@ -403,11 +383,11 @@ int store_member_add(struct store *st, const char *server_id, const char *agent_
 	sqlite3_stmt *s = store_stmt(st, SQL_MEMBER_ADD);
 	if (!s)
 		return -1;
-	bind_text(s, 1, server_id);
-	bind_text(s, 2, agent_id);
-	bind_text(s, 3, role);
+	store_bind_text(s, 1, server_id);
+	store_bind_text(s, 2, agent_id);
+	store_bind_text(s, 3, role);
 	sqlite3_bind_int64(s, 4, now);
-	return step_done(st, s);
+	return store_step_done(st, s);
 }
 
 /* ---- channels ---- */
@@ -431,7 +411,7 @@ int store_channel_get(struct store *st, const char *id, struct channel_info *out
 	sqlite3_stmt *s = store_stmt(st, SQL_CHANNEL_INFO);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	int found = -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(s, 0));
@@ -463,8 +443,8 @@ int store_channel_access(struct store *st, const char *channel_id, const char *a
 	sqlite3_stmt *s = store_stmt(st, SQL_CHANNEL_ACCESS);
 	if (!s)
 		return -1;
-	bind_text(s, 1, channel_id);
-	bind_text(s, 2, agent_id);
+	store_bind_text(s, 1, channel_id);
+	store_bind_text(s, 2, agent_id);
 	int rc = -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		const unsigned char *server_id = sqlite3_column_text(s, 0);
@@ -492,7 +472,7 @@ int store_channel_count(struct store *st, const char *server_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_CHANNEL_COUNT);
 	if (!s)
 		return 0;
-	bind_text(s, 1, server_id);
+	store_bind_text(s, 1, server_id);
 	int n = 0;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int(s, 0);
@@ -514,20 +494,20 @@ cJSON *store_channel_create(struct store *st, const char *id, const char *server
 	sqlite3_stmt *s = store_stmt(st, SQL_CHANNEL_INSERT);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, id);
-	bind_text(s, 2, server_id);
-	bind_text(s, 3, n->category);
-	bind_text(s, 4, n->name);
-	bind_text(s, 5, n->type ? n->type : "text");
-	bind_text(s, 6, n->topic);
-	bind_text(s, 7, n->instructions);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, server_id);
+	store_bind_text(s, 3, n->category);
+	store_bind_text(s, 4, n->name);
+	store_bind_text(s, 5, n->type ? n->type : "text");
+	store_bind_text(s, 6, n->topic);
+	store_bind_text(s, 7, n->instructions);
 	sqlite3_bind_int(s, 8, n->position);
-	if (step_done(st, s))
+	if (store_step_done(st, s))
 		return NULL;
 	s = store_stmt(st, SQL_CHANNEL_ROW);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	cJSON *o = NULL;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		o = channel_from_row(s);
@@ -580,11 +560,11 @@ static const char SQL_HISTORY[] =
 static void bind_message(sqlite3_stmt *s, const char *id, const char *channel_id,
 	const char *agent_id, const char *content, const char *content_type, int64_t created)
 {
-	bind_text(s, 1, id);
-	bind_text(s, 2, channel_id);
-	bind_text(s, 3, agent_id);
-	bind_text(s, 4, content);
-	bind_text(s, 5, content_type);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, channel_id);
+	store_bind_text(s, 3, agent_id);
+	store_bind_text(s, 4, content);
+	store_bind_text(s, 5, content_type);
 	sqlite3_bind_int64(s, 6, created);
 }
 
@@ -596,7 +576,7 @@ int store_message_insert(struct store *st, const char *id, const char *channel_i
 	if (!s)
 		return -1;
 	bind_message(s, id, channel_id, agent_id, content, content_type, created);
-	return step_done(st, s) ? -1 : 0;
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 int store_message_insert_batched(struct store *st, const char *id, const char *channel_id,
@@ -610,7 +590,7 @@ int store_message_insert_batched(struct store *st, const char *id, const char *c
 	if (!s)
 		return -1;
 	bind_message(s, id, channel_id, agent_id, content, content_type, created);
-	if (step_done(st, s) != 0) {
+	if (store_step_done(st, s) != 0) {
 		/* a failed statement undoes itself; should SQLite have rolled back the
 		 * whole transaction, store_batch_join/store_flush notice and fail it */
 		return -1;
@@ -626,7 +606,7 @@ cJSON *store_messages_history(struct store *st, const char *channel_id, int64_t 
 	sqlite3_stmt *s = store_stmt(st, SQL_HISTORY);
 	if (!s)
 		return arr;
-	bind_text(s, 1, channel_id);
+	store_bind_text(s, 1, channel_id);
 	sqlite3_bind_int64(s, 2, before_ms);
 	sqlite3_bind_int(s, 3, limit);
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -659,7 +639,7 @@ char *store_server_owner(struct store *st, const char *server_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_SERVER_OWNER);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, server_id);
+	store_bind_text(s, 1, server_id);
 	char *owner = NULL;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		owner = store_col_dup(s, 0);
@@ -697,9 +677,9 @@ static int set_text_column(struct store *st, const char *sql, const char *id, co
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	bind_text(s, 2, value);
-	return step_done(st, s) ? -1 : 0;
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, value);
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 static int set_int_column(struct store *st, const char *sql, const char *id, int64_t value)
@@ -707,9 +687,9 @@ static int set_int_column(struct store *st, const char *sql, const char *id, int
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	sqlite3_bind_int64(s, 2, value);
-	return step_done(st, s) ? -1 : 0;
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 int store_server_set_text(struct store *st, const char *server_id, const char *column,
@@ -736,8 +716,8 @@ static int delete_by_id(struct store *st, const char *sql, const char *id)
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	return step_done(st, s) ? -1 : 0;
+	store_bind_text(s, 1, id);
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 int store_server_delete(struct store *st, const char *server_id)
@@ -750,9 +730,9 @@ int store_member_remove(struct store *st, const char *server_id, const char *age
 	sqlite3_stmt *s = store_stmt(st, SQL_MEMBER_REMOVE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, server_id);
-	bind_text(s, 2, agent_id);
-	if (step_done(st, s))
+	store_bind_text(s, 1, server_id);
+	store_bind_text(s, 2, agent_id);
+	if (store_step_done(st, s))
 		return -1;
 	return sqlite3_changes(st->db) > 0 ? 0 : 1;
 }
@@ -762,7 +742,7 @@ cJSON *store_channel_row(struct store *st, const char *channel_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_CHANNEL_ROW);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, channel_id);
+	store_bind_text(s, 1, channel_id);
 	cJSON *o = NULL;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		o = channel_from_row(s);

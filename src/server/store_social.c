@@ -44,35 +44,14 @@ int store_social_schema(struct store *st)
 	return 0;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-/* Run a statement that returns no rows. 0 ok, 1 constraint violation, -1 error. */
-static int step_done(struct store *st, sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return 1;
-	log_error("sqlite: %s", sqlite3_errmsg(st->db));
-	return -1;
-}
-
 /* 1 when the statement (bound to a, b) yields a row. */
 static int exists2(struct store *st, const char *sql, const char *a, const char *b)
 {
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return 0;
-	bind_text(s, 1, a);
-	bind_text(s, 2, b);
+	store_bind_text(s, 1, a);
+	store_bind_text(s, 2, b);
 	int found = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_reset(s);
 	return found;
@@ -99,7 +78,7 @@ int store_social_agent_id(struct store *st, const char *username, char out[37])
 	sqlite3_stmt *s = store_stmt(st, SQL_ID_BY_USERNAME);
 	if (!s)
 		return -1;
-	bind_text(s, 1, username);
+	store_bind_text(s, 1, username);
 	int rc = -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		copy_col(s, 0, out, 37);
@@ -136,7 +115,7 @@ int store_friend_request_get(struct store *st, const char *id, struct friend_req
 	sqlite3_stmt *s = store_stmt(st, SQL_REQUEST_GET);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	int rc = -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		copy_col(s, 0, out->id, sizeof(out->id));
@@ -160,11 +139,11 @@ int store_friend_request_insert(struct store *st, const char *id, const char *fr
 	sqlite3_stmt *s = store_stmt(st, SQL_REQUEST_INSERT);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	bind_text(s, 2, from_id);
-	bind_text(s, 3, to_id);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, from_id);
+	store_bind_text(s, 3, to_id);
 	sqlite3_bind_int64(s, 4, now);
-	return step_done(st, s) ? -1 : 0;
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 static int request_respond(struct store *st, const char *id, const char *status, int64_t now)
@@ -172,10 +151,10 @@ static int request_respond(struct store *st, const char *id, const char *status,
 	sqlite3_stmt *s = store_stmt(st, SQL_REQUEST_RESPOND);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	bind_text(s, 2, status);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, status);
 	sqlite3_bind_int64(s, 3, now);
-	return step_done(st, s) ? -1 : 0;
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 int store_friend_request_reject(struct store *st, const char *id, int64_t now)
@@ -190,7 +169,7 @@ static cJSON *requests_query(struct store *st, const char *sql, const char *agen
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return arr;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	char key[32];
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
@@ -246,8 +225,8 @@ int store_friendship_get(struct store *st, const char *x, const char *y, char dm
 	sqlite3_stmt *s = store_stmt(st, SQL_FRIENDSHIP_GET);
 	if (!s)
 		return -1;
-	bind_text(s, 1, a);
-	bind_text(s, 2, b);
+	store_bind_text(s, 1, a);
+	store_bind_text(s, 2, b);
 	int rc = -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		if (dm)
@@ -288,11 +267,11 @@ int store_friendship_create(struct store *st, const char *request_id, const char
 	sqlite3_stmt *s = store_stmt(st, SQL_FRIENDSHIP_INSERT);
 	if (!s)
 		return txn_end(st, 0);
-	bind_text(s, 1, a);
-	bind_text(s, 2, b);
-	bind_text(s, 3, id);
+	store_bind_text(s, 1, a);
+	store_bind_text(s, 2, b);
+	store_bind_text(s, 3, id);
 	sqlite3_bind_int64(s, 4, now);
-	if (step_done(st, s) != 0)
+	if (store_step_done(st, s) != 0)
 		return txn_end(st, 0);
 	snprintf(dm_out, 37, "%s", id);
 	return txn_end(st, 1);
@@ -310,15 +289,15 @@ int store_friendship_delete(struct store *st, const char *x, const char *y)
 	sqlite3_stmt *s = store_stmt(st, SQL_FRIENDSHIP_DELETE);
 	if (!s)
 		return txn_end(st, 0);
-	bind_text(s, 1, a);
-	bind_text(s, 2, b);
-	if (step_done(st, s) != 0)
+	store_bind_text(s, 1, a);
+	store_bind_text(s, 2, b);
+	if (store_step_done(st, s) != 0)
 		return txn_end(st, 0);
 	s = store_stmt(st, SQL_DM_CHANNEL_DELETE);
 	if (!s)
 		return txn_end(st, 0);
-	bind_text(s, 1, dm);
-	if (step_done(st, s) != 0)
+	store_bind_text(s, 1, dm);
+	if (store_step_done(st, s) != 0)
 		return txn_end(st, 0);
 	return txn_end(st, 1);
 }
@@ -329,7 +308,7 @@ cJSON *store_friends_list(struct store *st, const char *agent_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_FRIENDS);
 	if (!s)
 		return arr;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, "friendId", store_col_text(s, 0));
@@ -374,10 +353,10 @@ int store_block_insert(struct store *st, const char *blocker, const char *blocke
 	sqlite3_stmt *s = store_stmt(st, SQL_BLOCK_INSERT);
 	if (!s)
 		return -1;
-	bind_text(s, 1, blocker);
-	bind_text(s, 2, blocked);
+	store_bind_text(s, 1, blocker);
+	store_bind_text(s, 2, blocked);
 	sqlite3_bind_int64(s, 3, now);
-	if (step_done(st, s) != 0)
+	if (store_step_done(st, s) != 0)
 		return -1;
 	return sqlite3_changes(st->db) == 0 ? 1 : 0;
 }
@@ -387,9 +366,9 @@ int store_block_delete(struct store *st, const char *blocker, const char *blocke
 	sqlite3_stmt *s = store_stmt(st, SQL_BLOCK_DELETE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, blocker);
-	bind_text(s, 2, blocked);
-	return step_done(st, s) ? -1 : 0;
+	store_bind_text(s, 1, blocker);
+	store_bind_text(s, 2, blocked);
+	return store_step_done(st, s) ? -1 : 0;
 }
 
 cJSON *store_blocks_list(struct store *st, const char *blocker)
@@ -398,7 +377,7 @@ cJSON *store_blocks_list(struct store *st, const char *blocker)
 	sqlite3_stmt *s = store_stmt(st, SQL_BLOCKS);
 	if (!s)
 		return arr;
-	bind_text(s, 1, blocker);
+	store_bind_text(s, 1, blocker);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, "username", store_col_text(s, 0));
@@ -435,7 +414,7 @@ int64_t store_agent_since_default(struct store *st, const char *agent_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_SINCE_DEFAULT);
 	if (!s)
 		return 0;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	int64_t v = 0;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int64(s, 0);
@@ -472,7 +451,7 @@ cJSON *store_unread_dms(struct store *st, const char *agent_id, int64_t since_ms
 	sqlite3_stmt *s = store_stmt(st, SQL_UNREAD_DMS);
 	if (!s)
 		return arr;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	sqlite3_bind_int64(s, 2, since_ms);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
@@ -514,7 +493,7 @@ cJSON *store_agent_config(struct store *st, const char *agent_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_CONFIG_GET);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	cJSON *o = NULL;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		o = cJSON_CreateObject();
@@ -537,16 +516,16 @@ int store_agent_config_update(struct store *st, const char *agent_id,
 	sqlite3_stmt *s = store_stmt(st, SQL_CONFIG_UPDATE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	sqlite3_bind_int(s, 2, u->set_webhook_url);
-	bind_text(s, 3, u->webhook_url);
+	store_bind_text(s, 3, u->webhook_url);
 	sqlite3_bind_int(s, 4, u->set_webhook_events);
-	bind_text(s, 5, u->webhook_events);
+	store_bind_text(s, 5, u->webhook_events);
 	sqlite3_bind_int(s, 6, u->set_idle_timeout);
 	sqlite3_bind_int(s, 7, u->idle_timeout);
 	sqlite3_bind_int(s, 8, u->set_max_outbound);
 	sqlite3_bind_int(s, 9, u->max_outbound);
 	sqlite3_bind_int(s, 10, u->set_max_inbound);
 	sqlite3_bind_int(s, 11, u->max_inbound);
-	return step_done(st, s) ? -1 : 0;
+	return store_step_done(st, s) ? -1 : 0;
 }

@@ -48,27 +48,6 @@ int store_trust_schema(struct store *st)
 	return 0;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-/* 0 done, 1 constraint violation, -1 error. */
-static int step_done(struct store *st, sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return 1;
-	log_error("sqlite: %s", sqlite3_errmsg(st->db));
-	return -1;
-}
-
 /* ---- agents ---- */
 
 static const char SQL_ID_BY_NAME[] = "SELECT id FROM agents WHERE username = ?1";
@@ -78,7 +57,7 @@ char *store_agent_id_by_username(struct store *st, const char *username)
 	sqlite3_stmt *s = store_stmt(st, SQL_ID_BY_NAME);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, username);
+	store_bind_text(s, 1, username);
 	char *id = NULL;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		id = store_col_dup(s, 0);
@@ -96,7 +75,7 @@ static void score_fields(struct store *st, const char *agent_id, cJSON *o, int f
 	char *tier = NULL;
 	double score = 0;
 	if (s) {
-		bind_text(s, 1, agent_id);
+		store_bind_text(s, 1, agent_id);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			tier = store_col_dup(s, 0);
 			score = sqlite3_column_double(s, 1);
@@ -133,7 +112,7 @@ static cJSON *vouch_list(struct store *st, const char *sql, const char *agent_id
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return arr;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, id_key, store_col_text(s, 0));
@@ -151,7 +130,7 @@ static int64_t count_query(struct store *st, const char *sql, const char *id)
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return 0;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	return n;
@@ -170,7 +149,7 @@ cJSON *store_trust_me(struct store *st, const char *agent_id)
 	cJSON *chs = cJSON_CreateArray();
 	sqlite3_stmt *s = store_stmt(st, SQL_MY_CHALLENGES);
 	if (s) {
-		bind_text(s, 1, agent_id);
+		store_bind_text(s, 1, agent_id);
 		sqlite3_bind_int(s, 2, TRUST_CHALLENGES_SHOWN);
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			cJSON *c = cJSON_CreateObject();
@@ -228,7 +207,7 @@ int store_trust_challenge(struct store *st, const char *id, const char *agent_id
 	sqlite3_stmt *s = store_stmt(st, SQL_CHALLENGE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
+	store_bind_text(s, 1, id);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
 		return -1;
@@ -247,7 +226,7 @@ int store_trust_challenge(struct store *st, const char *id, const char *agent_id
 	cJSON *votes = cJSON_CreateArray();
 	s = store_stmt(st, SQL_CHALLENGE_VOTES);
 	if (s) {
-		bind_text(s, 1, id);
+		store_bind_text(s, 1, id);
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			participant |= str_eq((const char *)sqlite3_column_text(s, 0), agent_id);
 			cJSON *v = cJSON_CreateObject();
@@ -279,9 +258,9 @@ int store_trust_challenge_add(struct store *st, const char *id, const char *susp
 			       "INSERT INTO trust_challenges(id, suspect_id, channel_id, created_at)"
 			       " VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK)
 		goto out;
-	bind_text(s, 1, id);
-	bind_text(s, 2, suspect_id);
-	bind_text(s, 3, channel_id);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, suspect_id);
+	store_bind_text(s, 3, channel_id);
 	sqlite3_bind_int64(s, 4, now);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto out;
@@ -292,9 +271,9 @@ int store_trust_challenge_add(struct store *st, const char *id, const char *susp
 				       "INSERT INTO trust_challenge_votes(challenge_id, voter_id, verdict,"
 				       " created_at) VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK)
 			goto out;
-		bind_text(s, 1, id);
-		bind_text(s, 2, voter_id);
-		bind_text(s, 3, verdict ? verdict : "inconclusive");
+		store_bind_text(s, 1, id);
+		store_bind_text(s, 2, voter_id);
+		store_bind_text(s, 3, verdict ? verdict : "inconclusive");
 		sqlite3_bind_int64(s, 4, now);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto out;
@@ -342,8 +321,8 @@ const char *store_trust_vouch(struct store *st, const char *voucher_id, const ch
 	if (strcmp(tid, voucher_id) == 0) {
 		err = "Cannot vouch for yourself";
 	} else if ((s = store_stmt(st, SQL_VOUCH_ACTIVE)) != NULL) {
-		bind_text(s, 1, voucher_id);
-		bind_text(s, 2, tid);
+		store_bind_text(s, 1, voucher_id);
+		store_bind_text(s, 2, tid);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			err = "Already vouching for this agent";
 		sqlite3_reset(s);
@@ -353,10 +332,10 @@ const char *store_trust_vouch(struct store *st, const char *voucher_id, const ch
 	if (!err) {
 		s = store_stmt(st, SQL_VOUCH_INSERT);
 		if (s) {
-			bind_text(s, 1, voucher_id);
-			bind_text(s, 2, tid);
+			store_bind_text(s, 1, voucher_id);
+			store_bind_text(s, 2, tid);
 			sqlite3_bind_int64(s, 3, now);
-			step_done(st, s);
+			store_step_done(st, s);
 		}
 	}
 	free(tid);
@@ -371,10 +350,10 @@ const char *store_trust_vouch_revoke(struct store *st, const char *voucher_id,
 		return "Agent not found";
 	sqlite3_stmt *s = store_stmt(st, SQL_VOUCH_REVOKE);
 	if (s) {
-		bind_text(s, 1, voucher_id);
-		bind_text(s, 2, tid);
+		store_bind_text(s, 1, voucher_id);
+		store_bind_text(s, 2, tid);
 		sqlite3_bind_int64(s, 3, now);
-		step_done(st, s);
+		store_step_done(st, s);
 	}
 	free(tid);
 	return NULL;
@@ -398,8 +377,8 @@ const char *store_trust_flag(struct store *st, const char *flagger_id, const cha
 	if (strcmp(tid, flagger_id) == 0) {
 		err = "Cannot flag yourself";
 	} else if ((s = store_stmt(st, SQL_FLAG_RECENT)) != NULL) {
-		bind_text(s, 1, flagger_id);
-		bind_text(s, 2, tid);
+		store_bind_text(s, 1, flagger_id);
+		store_bind_text(s, 2, tid);
 		sqlite3_bind_int64(s, 3, now - FLAG_COOLDOWN_MS);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			err = "Already flagged this agent recently";
@@ -408,11 +387,11 @@ const char *store_trust_flag(struct store *st, const char *flagger_id, const cha
 	if (!err) {
 		s = store_stmt(st, SQL_FLAG_INSERT);
 		if (s) {
-			bind_text(s, 1, flagger_id);
-			bind_text(s, 2, tid);
-			bind_text(s, 3, reason);
+			store_bind_text(s, 1, flagger_id);
+			store_bind_text(s, 2, tid);
+			store_bind_text(s, 3, reason);
 			sqlite3_bind_int64(s, 4, now);
-			step_done(st, s);
+			store_step_done(st, s);
 		}
 	}
 	free(tid);
@@ -436,7 +415,7 @@ cJSON *store_webhook_get(struct store *st, const char *agent_id)
 	cJSON *o = cJSON_CreateObject();
 	sqlite3_stmt *s = store_stmt(st, SQL_WEBHOOK_GET);
 	if (s) {
-		bind_text(s, 1, agent_id);
+		store_bind_text(s, 1, agent_id);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			cJSON_AddItemToObject(o, "webhookUrl", store_col_text(s, 0));
 			cJSON *ev = cJSON_Parse((const char *)sqlite3_column_text(s, 1));
@@ -457,14 +436,14 @@ int store_webhook_put(struct store *st, const char *agent_id, int url_set, const
 	sqlite3_stmt *s = store_stmt(st, SQL_WEBHOOK_PUT);
 	if (!s)
 		return -1;
-	bind_text(s, 1, agent_id);
-	bind_text(s, 2, url_set ? url : NULL);
-	bind_text(s, 3, events_set ? events_json
+	store_bind_text(s, 1, agent_id);
+	store_bind_text(s, 2, url_set ? url : NULL);
+	store_bind_text(s, 3, events_set ? events_json
 				   : "[\"dm.received\",\"mention.received\",\"reply.received\","
 				     "\"channel.message\"]");
 	sqlite3_bind_int(s, 4, url_set);
 	sqlite3_bind_int(s, 5, events_set);
-	return step_done(st, s) == 0 ? 0 : -1;
+	return store_step_done(st, s) == 0 ? 0 : -1;
 }
 
 char *store_webhook_url(struct store *st, const char *agent_id)
@@ -472,7 +451,7 @@ char *store_webhook_url(struct store *st, const char *agent_id)
 	sqlite3_stmt *s = store_stmt(st, SQL_WEBHOOK_GET);
 	if (!s)
 		return NULL;
-	bind_text(s, 1, agent_id);
+	store_bind_text(s, 1, agent_id);
 	char *url = NULL;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		url = store_col_dup(s, 0);
@@ -498,12 +477,12 @@ int store_observer_insert(struct store *st, const char *id, const char *email,
 	sqlite3_stmt *s = store_stmt(st, SQL_OBSERVER_INSERT);
 	if (!s)
 		return -1;
-	bind_text(s, 1, id);
-	bind_text(s, 2, email);
-	bind_text(s, 3, password_hash);
-	bind_text(s, 4, display_name);
+	store_bind_text(s, 1, id);
+	store_bind_text(s, 2, email);
+	store_bind_text(s, 3, password_hash);
+	store_bind_text(s, 4, display_name);
 	sqlite3_bind_int64(s, 5, now);
-	return step_done(st, s);
+	return store_step_done(st, s);
 }
 
 int store_observer_by_email(struct store *st, const char *email, char id[37], char **hash)
@@ -512,7 +491,7 @@ int store_observer_by_email(struct store *st, const char *email, char id[37], ch
 	*hash = NULL;
 	if (!s)
 		return -1;
-	bind_text(s, 1, email);
+	store_bind_text(s, 1, email);
 	int rc = -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		snprintf(id, 37, "%s", (const char *)sqlite3_column_text(s, 0));
