@@ -1,7 +1,8 @@
-/* net: event-loop glue for the client. HTTP requests through curl multi and WebSocket
- * connections through an lws client context, both on the caller's libev loop, plus an
- * exponential backoff helper. Only net/ (and server/) include curl.h or libwebsockets.h.
- * Callbacks always run from the loop, never from inside the call that started the work. */
+/* net: event-loop glue for the client. HTTP/1.1 requests (our own client, kept-alive
+ * connections) and WebSocket connections through an lws client context, both on the caller's
+ * libev loop, plus an exponential backoff helper. Only net/ (and server/) include
+ * libwebsockets.h. Callbacks always run from the loop, never from inside the call that started
+ * the work. */
 #ifndef MOLTTY_NET_H
 #define MOLTTY_NET_H
 
@@ -9,7 +10,7 @@
 #include <stdint.h>
 #include <ev.h>
 
-/* ---------------- HTTP (curl multi) ---------------- */
+/* ---------------- HTTP/1.1 ---------------- */
 
 struct net_http;
 struct net_http_req;
@@ -44,7 +45,9 @@ struct net_http *net_http_new(struct ev_loop *loop, const char *ca_file);
 /* Cancels (without callbacks) every request still running. */
 void net_http_free(struct net_http *h);
 /* Start a request. Returns a handle usable with net_http_cancel until the callback runs;
- * NULL only when curl refused the options (then cb is not called). */
+ * NULL only when the options are unusable (then cb is not called): a URL that is not
+ * http(s)://host[:port]/..., or a method, URL or header with bytes that would split or
+ * smuggle HTTP lines (controls, CR/LF, non-ASCII). */
 struct net_http_req *net_http_request(struct net_http *h, const struct net_http_opts *o,
 	net_http_cb cb, void *ud);
 void net_http_cancel(struct net_http_req *r);

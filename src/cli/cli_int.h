@@ -1,4 +1,4 @@
-/* Private to cli/: the state shared by the headless subcommands: one loop, one curl multi,
+/* Private to cli/: the state shared by the headless subcommands: one loop, one HTTP client,
  * the endpoints, the identity and a token of the CLI's own (challenge + verify, cached in
  * <state>/cli-session-<agentId>.json, never refreshed: a refresh would revoke the token of
  * another moltty process, while verify never revokes anything). */

@@ -1,6 +1,6 @@
-/* REST for the headless subcommands: requests on curl multi, a token of the CLI's own
- * (challenge + verify with the private key; cached until 60 s before it expires), one
- * re-verify and repeat on a 401. Never a refresh: rotation would revoke the session of
+/* REST for the headless subcommands: requests on the HTTP client (net_http), a token of the
+ * CLI's own (challenge + verify with the private key; cached until 60 s before it expires),
+ * one re-verify and repeat on a 401. Never a refresh: rotation would revoke the session of
  * another moltty process using the same agent, verify revokes nothing (protocol.md §2.3). */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
-# net module: curl multi and lws client on libev, backoff
+# net module: HTTP/1.1 and WebSocket clients on libev (lws for WebSocket sockets), backoff
 src_libmoltclient_a_SOURCES += \
 	src/net/http.c \
-	src/net/curl_lazy.c src/net/curl_lazy.h \
+	src/net/http_parse.c src/net/http_parse.h \
 	src/net/ws.c \
 	src/net/ws_frame.c src/net/ws_frame.h \
 	src/net/ws_upgrade.c \

@@ -12,7 +12,20 @@
 
 struct ws_tls_ctx {
 	SSL_CTX *ssl_ctx;
+	char *ca_file;
+	int refs;
+	struct ws_tls_ctx *next;
 };
+
+/* Contexts are shared by CA file: loading the system store costs ~240 M instructions and
+ * megabytes, and REST (http.c) and the WebSocket (ws.c) talk to the same hosts. The client is
+ * single-threaded (one libev loop). */
+static struct ws_tls_ctx *shared;
+
+static int same_ca(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
 
 struct ws_tls {
 	SSL *ssl;
@@ -22,6 +35,12 @@ struct ws_tls {
 
 struct ws_tls_ctx *ws_tls_ctx_new(const char *ca_file, char *why, size_t why_len)
 {
+	for (struct ws_tls_ctx *c = shared; c; c = c->next) {
+		if (same_ca(c->ca_file, ca_file)) {
+			c->refs++;
+			return c;
+		}
+	}
 	ERR_clear_error();
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	if (!ctx) {
@@ -41,14 +60,25 @@ struct ws_tls_ctx *ws_tls_ctx_new(const char *ca_file, char *why, size_t why_len
 	}
 	struct ws_tls_ctx *c = xcalloc(1, sizeof(*c));
 	c->ssl_ctx = ctx;
+	c->ca_file = xstrdup(ca_file);
+	c->refs = 1;
+	c->next = shared;
+	shared = c;
 	return c;
 }
 
 void ws_tls_ctx_free(struct ws_tls_ctx *c)
 {
-	if (!c)
+	if (!c || --c->refs > 0)
 		return;
+	for (struct ws_tls_ctx **p = &shared; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
 	SSL_CTX_free(c->ssl_ctx);
+	free(c->ca_file);
 	free(c);
 }
 

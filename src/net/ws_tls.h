@@ -1,6 +1,7 @@
-/* ws_tls: TLS for the WebSocket client, run by OpenSSL over memory BIOs on top of an lws raw
- * socket. lws 4.1.6's raw client role cannot do TLS itself (it starts the handshake before the
- * socket exists: "tls start fail"), and its ws role parses payloads a byte at a time.
+/* ws_tls: TLS for the WebSocket and HTTP clients, run by OpenSSL over memory BIOs on top of
+ * a raw socket (lws's for the WebSocket, our own for HTTP). lws 4.1.6's raw client role
+ * cannot do TLS itself (it starts the handshake before the socket exists: "tls start fail"),
+ * and its ws role parses payloads a byte at a time.
  * Certificates are always verified, host name or IP address included. */
 #ifndef MOLTTY_NET_WS_TLS_H
 #define MOLTTY_NET_WS_TLS_H
@@ -13,7 +14,9 @@ struct ws_tls_ctx;
 struct ws_tls;
 
 /* The client SSL_CTX with the CA store: ca_file, or OpenSSL's default paths (SSL_CERT_FILE,
- * SSL_CERT_DIR honoured). NULL with *why set when the CA file cannot be loaded. */
+ * SSL_CERT_DIR honoured). NULL with *why set when the CA file cannot be loaded. Shared
+ * (reference counted) between callers asking for the same ca_file: the WebSocket and the
+ * HTTP client load the store once. */
 struct ws_tls_ctx *ws_tls_ctx_new(const char *ca_file, char *why, size_t why_len);
 void ws_tls_ctx_free(struct ws_tls_ctx *c);
 

@@ -212,8 +212,38 @@ for m, p, b in [
 ]:
     add("fuzz_router", bytes([m]) + p.encode() + b"\x00" + b.encode())
 
+# http_parse: mode byte (cap index | eof << 7), 4 seed bytes, then server bytes (see
+# fuzz_http_parse.c); responses carrying the recorded REST bodies, every way of framing them
+def http_resp(status, body, how):
+    b = body.encode()
+    head = f"HTTP/1.1 {status} X\r\nContent-Type: application/json; charset=utf-8\r\n"
+    head += "X-RateLimit-Limit: 30\r\nX-RateLimit-Remaining: 29\r\nX-RateLimit-Reset: 1796010600\r\n"
+    if how == "length":
+        return (head + f"Content-Length: {len(b)}\r\n\r\n").encode() + b
+    if how == "chunked":
+        out = (head + "Transfer-Encoding: chunked\r\n\r\n").encode()
+        for i in range(0, len(b), 37):
+            piece = b[i:i + 37]
+            out += f"{len(piece):x};ext=1\r\n".encode() + piece + b"\r\n"
+        return out + b"0\r\nTrailer: t\r\n\r\n"
+    return (head.replace("HTTP/1.1", "HTTP/1.0") + "\r\n").encode() + b
+for i, (method, path, status, body) in enumerate(list(rest_bodies())[:8]):
+    how = ("length", "chunked", "close")[i % 3]
+    add("fuzz_http_parse", bytes([4 | (0x80 if how == "close" else 0), 1, 2, 3, i]) +
+        http_resp(status, body, how))
+for raw in [b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+            b"HTTP/1.1 200 OK\nContent-Length: 2\nConnection: close\n\n{}HTTP/1.1 200 OK\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n\x1f\x8b",
+            b"HTTP/1.1 200 OK\r\n Folded: x\r\nX : y\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nshort"]:
+    add("fuzz_http_parse", bytes([3, 9, 8, 7, 6]) + raw)
+    add("fuzz_http_parse", bytes([0x82, 1, 1, 1, 1]) + raw)
+
 # regress-* files are inputs that once crashed a target: kept across regenerations
-for target in os.listdir(OUT) if os.path.isdir(OUT) else []:
+# (only the targets generated here: fuzz_ws_frame's seeds are kept as committed)
+for target in [t for t in os.listdir(OUT) if t in corpus] if os.path.isdir(OUT) else []:
     for name in os.listdir(os.path.join(OUT, target)):
         if not name.startswith("regress-"):
             os.remove(os.path.join(OUT, target, name))

@@ -13,3 +13,5 @@ clean-local-fuzz:
 .PHONY: clean-local-fuzz
 # the WebSocket frame decoder (src/net/ws_frame.c)
 EXTRA_DIST += tests/fuzz/fuzz_ws_frame.c
+# the REST client's HTTP/1.x response parser (src/net/http_parse.c)
+EXTRA_DIST += tests/fuzz/fuzz_http_parse.c

@@ -97,3 +97,8 @@ tests_integration_soak_LDADD = $(CLIENT_LIBS) $(CURL_LIBS)
 soak: tests/integration/soak src/moltchatsd
 	MOLTCHATSD=$(abs_top_builddir)/src/moltchatsd $(abs_top_builddir)/tests/integration/soak --long
 # ---- end of soak test ----
+# the REST client (src/net/http.c) against a scripted HTTP server thread on loopback
+check_PROGRAMS += tests/integration/it_http
+TESTS += tests/integration/it_http
+tests_integration_it_http_SOURCES = tests/integration/it_http.c
+tests_integration_it_http_LDADD = $(CLIENT_LIBS) -lpthread

@@ -101,3 +101,9 @@ TESTS += tests/unit/test_store_batch
 tests_unit_test_store_batch_SOURCES = tests/unit/test_store_batch.c
 tests_unit_test_store_batch_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/src/server
 tests_unit_test_store_batch_LDADD = $(SERVER_LIBS) $(CMOCKA_LIBS)
+# the HTTP/1.x response parser of the REST client (src/net/http_parse.c)
+check_PROGRAMS += tests/unit/test_http_parse
+TESTS += tests/unit/test_http_parse
+tests_unit_test_http_parse_SOURCES = tests/unit/test_http_parse.c
+tests_unit_test_http_parse_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/src/net
+tests_unit_test_http_parse_LDADD = $(CLIENT_LIBS) $(CMOCKA_LIBS)
