@@ -19,11 +19,17 @@ void sha256(const void *data, size_t len, uint8_t out[32]);
 void sha256_hex(const void *data, size_t len, char out[65]);
 void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen, uint8_t out[32]);
 int crypto_memeq(const void *a, const void *b, size_t n); /* constant time; 1 when equal */
+/* SHA-1 of our own, for the WebSocket handshake's accept check only (never for security):
+ * OpenSSL's digests cost a ws:// client ~2 MB of RSS to initialise (src/crypto/sha1.c). */
+void sha1_insecure(const void *data, size_t len, uint8_t out[20]);
 
 /* Randomness (OpenSSL RAND_bytes; aborts if the CSPRNG fails). */
 void random_bytes(void *buf, size_t n);
 void random_hex(char *out, size_t nbytes);        /* out holds 2*nbytes+1 */
 void uuid_v4(char out[37]);                       /* lowercase */
+/* The kernel's CSPRNG (getrandom), without OpenSSL's DRBG and providers, whose first use costs
+ * ~2 MB of RSS: for WebSocket keys and masks in a client that may never need OpenSSL. */
+void random_bytes_kernel(void *buf, size_t n);
 
 /* RSA-2048 key pair as PEM: private PKCS#8 ("BEGIN PRIVATE KEY"), public SPKI
  * ("BEGIN PUBLIC KEY"). 0 on success; caller frees both. */

@@ -1,6 +1,9 @@
 /* Randomness from the OpenSSL CSPRNG. A failing CSPRNG is fatal: never fall back to weak ids. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
 
 #include <openssl/rand.h>
 
@@ -17,6 +20,22 @@ void random_bytes(void *buf, size_t n)
 		}
 		p += chunk;
 		n -= (size_t)chunk;
+	}
+}
+
+void random_bytes_kernel(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+	while (n > 0) {
+		ssize_t got = getrandom(p, n, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			fprintf(stderr, "moltty: getrandom failed: %s\n", strerror(errno));
+			abort();
+		}
+		p += got;
+		n -= (size_t)got;
 	}
 }
 

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include <libwebsockets.h>
-#include <openssl/rand.h>
 
 #include "moltty/base.h"
+#include "moltty/crypto.h"
 #include "moltty/log.h"
 #include "moltty/net.h"
 #include "reassembly.h"
@@ -175,8 +175,8 @@ static void set_fail(struct net_ws *w, const char *why)
 static void next_mask(struct net_ws_ctx *x, unsigned char mask[4])
 {
 	if (x->masks_left < 4) {
-		if (RAND_bytes(x->masks, sizeof(x->masks)) != 1)
-			abort(); /* RFC 6455 wants unpredictable keys; there is no safe fallback */
+		/* RFC 6455 wants unpredictable keys: the kernel's CSPRNG (aborts if it fails) */
+		random_bytes_kernel(x->masks, sizeof(x->masks));
 		x->masks_left = sizeof(x->masks);
 	}
 	x->masks_left -= 4;

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <openssl/evp.h> /* EVP_EncodeBlock: plain base64, no provider initialisation */
 
+#include "moltty/crypto.h"
 #include "ws_frame.h"
 
 static const char ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -15,8 +15,7 @@ static const char ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 void ws_upgrade_key(char key[WS_KEY_LEN + 1])
 {
 	unsigned char raw[16];
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		abort(); /* no randomness: nothing safe to do */
+	random_bytes_kernel(raw, sizeof(raw));
 	EVP_EncodeBlock((unsigned char *)key, raw, sizeof(raw));
 }
 
@@ -24,14 +23,13 @@ void ws_upgrade_accept(const char *key, char accept[WS_ACCEPT_LEN + 1])
 {
 	char in[128];
 	int n = snprintf(in, sizeof(in), "%s%s", key, ws_guid);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	if (n < 0 || (size_t)n >= sizeof(in) ||
-		EVP_Digest(in, (size_t)n, md, &mdlen, EVP_sha1(), NULL) != 1 || mdlen != 20) {
+	unsigned char md[20];
+	if (n < 0 || (size_t)n >= sizeof(in)) {
 		accept[0] = '\0'; /* matches no server's answer */
 		return;
 	}
-	EVP_EncodeBlock((unsigned char *)accept, md, (int)mdlen);
+	sha1_insecure(in, (size_t)n, md);
+	EVP_EncodeBlock((unsigned char *)accept, md, sizeof(md));
 }
 
 char *ws_upgrade_request(const char *host, int port, int tls, const char *path, const char *key)

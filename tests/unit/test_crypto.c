@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 
 #include "moltty/base.h"
 #include "moltty/crypto.h"
@@ -110,6 +111,54 @@ static void crypto__hash__sha256_and_hmac_vectors(void **state)
 
 	assert_true(crypto_memeq("abcd", "abcd", 4));
 	assert_false(crypto_memeq("abcd", "abce", 4));
+}
+
+static void sha1_hex(const void *d, size_t n, char out[41])
+{
+	uint8_t md[20];
+	sha1_insecure(d, n, md);
+	for (int i = 0; i < 20; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+/* FIPS 180-2 appendix A vectors, then OpenSSL's SHA-1 over every length 0..300 (each padding
+ * case: one block, two blocks, a block boundary) and a million bytes */
+static void crypto__sha1__vectors_and_openssl(void **state)
+{
+	char hex[41];
+	sha1_hex("", 0, hex);
+	assert_string_equal(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	sha1_hex("abc", 3, hex);
+	assert_string_equal(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	sha1_hex(two, strlen(two), hex);
+	assert_string_equal(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+	size_t big = 1000000;
+	uint8_t *buf = malloc(big);
+	assert_non_null(buf);
+	memset(buf, 'a', big);
+	sha1_hex(buf, big, hex);
+	assert_string_equal(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+	random_bytes(buf, 301);
+	for (size_t n = 0; n <= 300; n++) {
+		uint8_t ours[20], theirs[EVP_MAX_MD_SIZE];
+		unsigned len = 0;
+		sha1_insecure(buf, n, ours);
+		assert_int_equal(EVP_Digest(buf, n, theirs, &len, EVP_sha1(), NULL), 1);
+		assert_int_equal(len, 20);
+		assert_memory_equal(ours, theirs, 20);
+	}
+	free(buf);
+}
+
+static void crypto__random__kernel_bytes_vary(void **state)
+{
+	uint8_t a[32] = { 0 }, b[32] = { 0 }, zero[32] = { 0 };
+	random_bytes_kernel(a, sizeof(a));
+	random_bytes_kernel(b, sizeof(b));
+	assert_memory_not_equal(a, b, sizeof(a));
+	assert_memory_not_equal(a, zero, sizeof(a));
+	random_bytes_kernel(a, 0); /* nothing asked, nothing done */
 }
 
 static void crypto__random__hex_and_uuid(void **state)
@@ -372,6 +421,8 @@ int main(void)
 		cmocka_unit_test(crypto__b64__round_trip_and_invalid),
 		cmocka_unit_test(crypto__hash__sha256_and_hmac_vectors),
 		cmocka_unit_test(crypto__random__hex_and_uuid),
+		cmocka_unit_test(crypto__sha1__vectors_and_openssl),
+		cmocka_unit_test(crypto__random__kernel_bytes_vary),
 		cmocka_unit_test(crypto__rsa__matches_real_platform_vector),
 		cmocka_unit_test_setup_teardown(crypto__rsa__generated_key_verifies_with_openssl_cli,
 						keydir_setup, keydir_teardown),
