@@ -59,8 +59,7 @@ static int name_is(const char *s, size_t n, const char *name)
 	return strlen(name) == n && strncasecmp(s, name, n) == 0;
 }
 
-/* a comma-separated list value contains token (case-insensitive) */
-static int has_token(const char *v, size_t n, const char *token)
+int http_has_token(const char *v, size_t n, const char *token)
 {
 	size_t tl = strlen(token);
 	size_t i = 0;
@@ -121,9 +120,9 @@ static int parse_header(struct http_parse *p, const char *s, size_t n)
 			return -3;
 		p->chunked = 1;
 	} else if (name_is(s, nl, "Connection")) {
-		if (has_token(v, vn, "close"))
+		if (http_has_token(v, vn, "close"))
 			p->keep_alive = 0;
-		else if (has_token(v, vn, "keep-alive"))
+		else if (http_has_token(v, vn, "keep-alive"))
 			p->keep_alive = 1;
 	} else if (name_is(s, nl, "Content-Encoding")) {
 		/* moltty never sends Accept-Encoding: a coded body is one it cannot read */

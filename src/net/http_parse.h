@@ -51,6 +51,9 @@ size_t http_parse_feed(struct http_parse *p, const char *data, size_t n);
 /* The connection ended. 0 when that completes the response (a body read until close),
  * -1 otherwise (p->error says why). */
 int http_parse_eof(struct http_parse *p);
+/* Does a comma-separated header value (v, n bytes) contain token, case-insensitively?
+ * (Connection: close; the WebSocket upgrade's Connection: Upgrade.) */
+int http_has_token(const char *v, size_t n, const char *token);
 /* Any byte of the response seen yet. */
 int http_parse_started(const struct http_parse *p);
 

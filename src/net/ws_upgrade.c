@@ -8,6 +8,7 @@
 #include <openssl/evp.h> /* EVP_EncodeBlock: plain base64, no provider initialisation */
 
 #include "moltty/crypto.h"
+#include "http_parse.h"
 #include "ws_frame.h"
 
 static const char ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -49,26 +50,6 @@ char *ws_upgrade_request(const char *host, int port, int tls, const char *path, 
 			 "\r\n",
 		path && path[0] ? path : "/", v6 ? "[" : "", host, v6 ? "]" : "", portpart, key,
 		tls ? "s" : "", v6 ? "[" : "", host, v6 ? "]" : "");
-}
-
-/* Does the comma-separated header value contain token (case-insensitive)? */
-static int has_token(const char *v, size_t n, const char *token)
-{
-	size_t tl = strlen(token);
-	size_t i = 0;
-	while (i < n) {
-		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-			i++;
-		size_t s = i;
-		while (i < n && v[i] != ',')
-			i++;
-		size_t e = i;
-		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-			e--;
-		if (e - s == tl && !strncasecmp(v + s, token, tl))
-			return 1;
-	}
-	return 0;
 }
 
 static const char *find_crlfcrlf(const char *buf, size_t len)
@@ -127,9 +108,9 @@ enum ws_upgrade_status ws_upgrade_response(const char *buf, size_t len, const ch
 			while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
 				vl--;
 			if (nl == 7 && !strncasecmp(p, "Upgrade", 7))
-				upgrade = has_token(v, vl, "websocket");
+				upgrade = http_has_token(v, vl, "websocket");
 			else if (nl == 10 && !strncasecmp(p, "Connection", 10))
-				connection = has_token(v, vl, "upgrade");
+				connection = http_has_token(v, vl, "upgrade");
 			else if (nl == 20 && !strncasecmp(p, "Sec-WebSocket-Accept", 20))
 				accept_ok = vl == WS_ACCEPT_LEN && !memcmp(v, want, WS_ACCEPT_LEN);
 			else if (nl == 24 && !strncasecmp(p, "Sec-WebSocket-Extensions", 24) && vl) {
