@@ -287,27 +287,37 @@ static int count_messages(const struct client *c)
 	return n;
 }
 
-static void test_fanout_order(void)
+/* A daemon without rate limits (extra args after the tier), an agent, a new server: its
+ * first channel's id in channel[37]. */
+static void flood_setup(struct daemon *d, const char *const *extra, struct agent *a,
+	char channel[37])
 {
-	struct daemon d;
-	const char *args[] = { "--default-tier", "trusted", NULL };
-	setenv("MOLTCHATSD_NO_RATE_LIMITS", "1", 1); /* 300 sends in a second */
-	daemon_start(&d, args);
+	const char *args[8] = { "--default-tier", "trusted" };
+	for (int i = 0; extra && extra[i] && i < 5; i++)
+		args[2 + i] = extra[i];
+	setenv("MOLTCHATSD_NO_RATE_LIMITS", "1", 1); /* hundreds of sends in a second */
+	daemon_start(d, args);
 	unsetenv("MOLTCHATSD_NO_RATE_LIMITS");
-	struct agent a;
-	make_agent(d.port, "sender", &a);
+	make_agent(d->port, "sender", a);
 	int st;
-	cJSON *r = http(d.port, "POST", "/api/v1/servers", "{\"name\":\"Order\"}", a.token, &st);
+	cJSON *r = http(d->port, "POST", "/api/v1/servers", "{\"name\":\"Flood\"}", a->token, &st);
 	char *path = xasprintf("/api/v1/servers/%s", st == 201 ?
 		jstr(cJSON_GetObjectItem(r, "server"), "id") : "none");
 	cJSON_Delete(r);
-	r = http(d.port, "GET", path, NULL, a.token, &st);
+	r = http(d->port, "GET", path, NULL, a->token, &st);
 	free(path);
-	char channel[37] = "";
 	const char *cid = jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "channels"), 0), "id");
-	snprintf(channel, sizeof(channel), "%s", cid ? cid : "");
+	snprintf(channel, 37, "%s", cid ? cid : "");
 	cJSON_Delete(r);
-	CHECK(str_is_uuid(channel), "order: a server and its channel");
+	CHECK(str_is_uuid(channel), "flood: a server and its channel");
+}
+
+static void test_fanout_order(void)
+{
+	struct daemon d;
+	struct agent a;
+	char channel[37];
+	flood_setup(&d, NULL, &a, channel);
 
 	struct client obs[3], snd;
 	for (int i = 0; i < 3; i++) {
@@ -363,6 +373,120 @@ static void test_fanout_order(void)
 	free(a.token);
 	free(a.refresh);
 	CHECK(daemon_stop(&d) == 0, "order: daemon exits 0");
+}
+
+/* An observer on a raw socket with a tiny receive buffer: it upgrades, subscribes, and then
+ * reads nothing. */
+static int stalled_observer(int port, const char *channel)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int small = 4096;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)); /* before connect: the window */
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	char req[512];
+	int n = snprintf(req, sizeof(req), "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+		"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", port);
+	char sub[128];
+	int sn = snprintf(sub, sizeof(sub), "{\"op\":\"subscribe\",\"channels\":[\"%s\"]}", channel);
+	/* a masked text frame with the all-zero key (legal; the payload goes as is) */
+	unsigned char frame[140] = { 0x81, (unsigned char)(0x80 | sn), 0, 0, 0, 0 };
+	memcpy(frame + 6, sub, (size_t)sn);
+	if (write(fd, req, (size_t)n) != n || write(fd, frame, (size_t)sn + 6) != sn + 6) {
+		close(fd);
+		return -1;
+	}
+	/* wait for "subscribed" (the 101 and the frame are small) */
+	char got[4096];
+	size_t have = 0;
+	struct timeval tv = { 5, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (have < sizeof(got) - 1) {
+		ssize_t k = read(fd, got + have, sizeof(got) - 1 - have);
+		if (k <= 0)
+			break;
+		have += (size_t)k;
+		got[have] = '\0';
+		if (strstr(got, "\"subscribed\""))
+			return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+/* --max-queue: an observer that stops reading is dropped once its queue passes the cap, and
+ * the others get every message, in order, meanwhile. */
+static void test_slow_observer(void)
+{
+	struct daemon d;
+	struct agent a;
+	char channel[37];
+	/* well above a burst of 24 KB frames for a reader that keeps up */
+	const char *extra[] = { "--max-queue", "2097152", NULL };
+	flood_setup(&d, extra, &a, channel);
+	int stalled = stalled_observer(d.port, channel);
+	CHECK(stalled >= 0, "slow: the stalled observer subscribed");
+	struct client obs, snd;
+	client_open(&obs, "observer", d.port, NULL);
+	client_send(&obs, "{\"op\":\"subscribe\",\"channels\":[\"%s\"]}", channel);
+	CHECK(wait_frame(&obs, is_op, "subscribed", 5) != NULL, "slow: the reading observer subscribed");
+	client_open(&snd, "sender", d.port, a.token);
+	client_send(&snd, "{\"op\":\"subscribe\",\"channels\":[\"%s\"]}", channel);
+	CHECK(wait_frame(&snd, is_op, "subscribed", 5) != NULL, "slow: sender subscribed");
+	/* 400 frames of ~24 KB (9.6 MB): more than the stalled socket's kernel buffers
+	 * (1.9 MB measured; tcp_wmem allows 4 MB) and the 2 MiB queue together */
+	struct buf big = BUF_INIT;
+	for (int i = 0; i < 3990; i++)
+		buf_puts(&big, "\\u0001");
+	enum { SLOW_N = 400 };
+	for (int i = 0; i < SLOW_N; i++) {
+		/* paced by the reading observer (at most 16 frames behind), so only the stalled
+		 * one's queue grows */
+		while ((snd.nout >= 32 || i - count_messages(&obs) > 16) && !snd.closed && !obs.closed)
+			pump(0.002);
+		client_send(&snd, "{\"op\":\"message\",\"channel\":\"%s\",\"content\":\"%d:%s\"}",
+			channel, i, buf_cstr(&big));
+	}
+	for (int t = 0; t < 1500 && count_messages(&obs) < SLOW_N; t++)
+		pump(0.02);
+	int next = 0, ok = 1;
+	for (int i = 0; i < obs.nframes && ok; i++) {
+		if (!is_op(obs.frames[i], "message"))
+			continue;
+		const char *content = jstr(obs.frames[i], "content");
+		char want[16];
+		snprintf(want, sizeof(want), "%d:", next++);
+		ok = content && !strncmp(content, want, strlen(want));
+	}
+	CHECK(ok && next == SLOW_N, "slow: the reading observer got %d of %d messages in order",
+	      next, SLOW_N);
+	/* the stalled one now drains what the kernel held, then finds the connection closed */
+	size_t total = 0;
+	int eof = 0;
+	char chunk[65536];
+	for (;;) {
+		ssize_t k = read(stalled, chunk, sizeof(chunk));
+		if (k <= 0) {
+			eof = k == 0 || errno == ECONNRESET;
+			break;
+		}
+		total += (size_t)k;
+	}
+	CHECK(eof && total < (size_t)SLOW_N * 24000,
+	      "slow: the stalled observer was dropped after %zu bytes (of ~%d)", total,
+	      SLOW_N * 24000);
+	close(stalled);
+	buf_free(&big);
+	client_free(&obs);
+	client_free(&snd);
+	free(a.token);
+	free(a.refresh);
+	CHECK(daemon_stop(&d) == 0, "slow: daemon exits 0");
 }
 
 static void test_idle(void)
@@ -515,6 +639,7 @@ int main(void)
 	test_idle();
 	test_demo();
 	test_fanout_order();
+	test_slow_observer();
 
 	struct agent *all[] = { &owner, &alice, &bob };
 	for (size_t i = 0; i < MC_ARRAY_LEN(all); i++) {
