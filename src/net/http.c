@@ -122,6 +122,15 @@ static void kick(struct net_http *h)
 		ev_timer_start(h->loop, &h->kick);
 }
 
+/* Is any request waiting for a connection? (A handful are in flight at most.) */
+static int any_waiting(const struct net_http *h)
+{
+	for (const struct net_http_req *r = h->reqs; r; r = r->next)
+		if (!r->conn)
+			return 1;
+	return 0;
+}
+
 /* The request's life ends: its callback runs last, so it may free the net_http. */
 static void finish(struct net_http_req *r, int status, const char *error)
 {
@@ -130,7 +139,8 @@ static void finish(struct net_http_req *r, int status, const char *error)
 		r->conn->req = NULL;
 	r->conn = NULL;
 	unlink_req(r);
-	kick(h); /* a connection or a slot may be free for a waiting request */
+	if (any_waiting(h))
+		kick(h); /* a connection or a slot may be free for one */
 	struct net_http_result res = { 0 };
 	res.status = status;
 	res.error = status ? NULL : (error ? error : "HTTP request failed");
@@ -233,14 +243,39 @@ static void queue_plain(struct hconn *c, const char *data, size_t n)
 	}
 }
 
-/* Queue the request; the loop writes it (EV_WRITE), so nothing fails inside the caller. */
+/* Send the request, at once as far as the socket takes it. Nothing fails inside the caller:
+ * an error leaves EV_WRITE armed, and the loop's write meets it again and reports it. */
 static void conn_send_request(struct hconn *c)
 {
 	struct net_http_req *r = c->req;
 	c->state = HC_BUSY;
 	ev_timer_stop(c->h->loop, &c->timer);
 	queue_plain(c, r->request.data, r->request.len);
-	set_events(c, EV_READ | EV_WRITE);
+	ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n > 0)
+		c->out_off = (size_t)n;
+	if (c->out_off == c->out.len) {
+		buf_reset(&c->out);
+		c->out_off = 0;
+		set_events(c, EV_READ);
+	} else {
+		set_events(c, EV_READ | EV_WRITE);
+	}
+}
+
+/* An idle kept-alive connection to r's host, if one is free. */
+static struct hconn *find_idle(struct net_http *h, const struct net_http_req *r, size_t *same)
+{
+	struct hconn *idle = NULL;
+	*same = 0;
+	for (struct hconn *c = h->conns; c; c = c->next) {
+		if (strcmp(c->key, r->key) != 0)
+			continue;
+		(*same)++;
+		if (c->state == HC_IDLE && !idle)
+			idle = c;
+	}
+	return idle;
 }
 
 static void conn_idle_timeout(struct ev_loop *loop, ev_timer *t, int revents)
@@ -526,15 +561,8 @@ static void pump(struct net_http *h)
 	for (struct net_http_req *r = h->reqs; r; r = r->next) {
 		if (r->conn)
 			continue;
-		struct hconn *idle = NULL;
-		size_t same = 0;
-		for (struct hconn *c = h->conns; c; c = c->next) {
-			if (strcmp(c->key, r->key) != 0)
-				continue;
-			same++;
-			if (c->state == HC_IDLE && !idle)
-				idle = c;
-		}
+		size_t same;
+		struct hconn *idle = find_idle(h, r, &same);
 		if (idle) {
 			attach(idle, r);
 			conn_send_request(idle);
@@ -717,6 +745,9 @@ struct net_http_req *net_http_request(struct net_http *h, const struct net_http_
 	ev_timer_init(&r->timeout, req_timeout_cb, (double)r->timeout_ms / 1000., 0.);
 	r->timeout.data = r;
 	ev_timer_start(h->loop, &r->timeout);
+	/* a kept-alive connection that is free takes it now, unless others wait before it */
+	size_t same;
+	struct hconn *idle = any_waiting(h) ? NULL : find_idle(h, r, &same);
 	r->prev = h->reqs_tail;
 	if (h->reqs_tail)
 		h->reqs_tail->next = r;
@@ -724,6 +755,11 @@ struct net_http_req *net_http_request(struct net_http *h, const struct net_http_
 		h->reqs = r;
 	h->reqs_tail = r;
 	h->n_active++;
-	kick(h);
+	if (idle) {
+		attach(idle, r);
+		conn_send_request(idle);
+	} else {
+		kick(h);
+	}
 	return r;
 }

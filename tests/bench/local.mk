@@ -4,7 +4,7 @@
 # asserted anywhere.
 BENCH_PROGS = tests/bench/bench_ingest tests/bench/bench_e2e tests/bench/flood_server \
 	tests/bench/bench_server tests/bench/bench_render tests/bench/bench_startup \
-	tests/bench/bench_tui
+	tests/bench/bench_tui tests/bench/bench_rest
 check_PROGRAMS += $(BENCH_PROGS)
 noinst_HEADERS += tests/bench/bench_util.h
 TESTS += tests/bench/smoke.sh
@@ -29,6 +29,10 @@ tests_bench_bench_startup_LDADD = $(BASE_LIBS)
 
 tests_bench_bench_tui_SOURCES = tests/bench/bench_tui.c tests/bench/bench_util.c
 tests_bench_bench_tui_LDADD = $(BASE_LIBS)
+
+# the REST client against libcurl, the library it replaced (linked here only)
+tests_bench_bench_rest_SOURCES = tests/bench/bench_rest.c tests/bench/bench_util.c
+tests_bench_bench_rest_LDADD = $(CLIENT_LIBS) $(CURL_LIBS)
 
 bench: $(BENCH_PROGS) src/moltchatsd src/moltty
 	$(SHELL) $(top_srcdir)/tests/bench/run.sh $(BENCH_ARGS)

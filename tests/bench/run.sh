@@ -8,7 +8,7 @@ dir=tests/bench
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT INT TERM
 status=0
-for prog in bench_ingest bench_e2e bench_server bench_render bench_startup bench_tui; do
+for prog in bench_ingest bench_e2e bench_server bench_render bench_startup bench_tui bench_rest; do
 	echo "== $prog $args"
 	if ! "$dir/$prog" $args | tee -a "$out" | grep -v '^| '; then
 		echo "== $prog FAILED"

@@ -3,7 +3,7 @@
 # working; no figure is checked (timings are never asserted in the test suite).
 set -eu
 cd "$TOP_BUILDDIR"
-for prog in bench_ingest bench_e2e bench_server bench_render bench_startup bench_tui; do
+for prog in bench_ingest bench_e2e bench_server bench_render bench_startup bench_tui bench_rest; do
 	out=$("tests/bench/$prog" --smoke) || { echo "$prog failed"; exit 1; }
 	echo "$out"
 	# each program must print its result rows
