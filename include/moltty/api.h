@@ -3,10 +3,10 @@
  * WebSocket trust ops (vouch, vouch_revoke, flag) with their acks.
  *
  * Every call returns a handle (usable with api_cancel until the callback runs), or NULL
- * when the request could not be started at all (bad arguments, curl refused it): then cb
- * does not run and ud_free(ud) already has. The callback runs exactly once, from the event loop, never from inside the
- * call; if the request is cancelled (api_cancel, mc_client_free) ud_free(ud) runs instead
- * (when given). The result and everything it points to are valid only during the callback.
+ * when the request could not be started at all (bad arguments, a URL or header the HTTP
+ * client refuses): then cb does not run and ud_free(ud) already has. The callback runs exactly
+ * once, from the event loop, never from inside the call; if the request is cancelled
+ * (api_cancel, mc_client_free) ud_free(ud) runs instead (when given). The result and everything it points to are valid only during the callback.
  *
  * Session-authenticated calls wait while the session is being (re)established and are
  * retried once after a refresh on 401 TOKEN_EXPIRED/TOKEN_REVOKED. Every POST/PATCH/PUT
