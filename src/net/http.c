@@ -30,6 +30,9 @@
 
 #define HTTP_MAX_PER_HOST 6
 #define HTTP_CONNECT_TIMEOUT_S 10.
+/* a connect attempt that has not completed after this gives way to the host's next address
+ * (an IPv6 route that drops packets must not cost every connection the whole timeout) */
+#define HTTP_ADDR_FALLBACK_S 1.
 /* an idle kept-alive connection is closed after this (servers close theirs after 5-75 s) */
 #define HTTP_IDLE_S 30.
 #define HTTP_READ_CHUNK 16384
@@ -50,6 +53,7 @@ struct hconn {
 	int fd;
 	ev_io io;
 	ev_timer timer;            /* connect timeout, then idle timeout */
+	ev_timer attempt;          /* HTTP_ADDR_FALLBACK_S for the current address */
 	struct addrinfo *addrs, *addr_next;
 	int last_errno;            /* of the last failed connect */
 	struct ws_tls *tls;
@@ -169,6 +173,7 @@ static void conn_free(struct hconn *c)
 		c->next->prev = c->prev;
 	ev_io_stop(h->loop, &c->io);
 	ev_timer_stop(h->loop, &c->timer);
+	ev_timer_stop(h->loop, &c->attempt);
 	if (c->fd >= 0)
 		close(c->fd);
 	if (c->addrs)
@@ -296,6 +301,7 @@ static int try_connect(struct hconn *c);
 /* The TCP connection is up: TLS or the request next. */
 static void conn_connected(struct hconn *c)
 {
+	ev_timer_stop(c->h->loop, &c->attempt);
 	freeaddrinfo(c->addrs);
 	c->addrs = c->addr_next = NULL;
 	int one = 1;
@@ -349,9 +355,19 @@ static int try_connect(struct hconn *c)
 		c->fd = fd;
 		/* even an immediate success is reported by EV_WRITE, so it runs from the loop */
 		set_events(c, EV_WRITE);
+		ev_timer_stop(c->h->loop, &c->attempt);
+		if (c->addr_next)
+			ev_timer_start(c->h->loop, &c->attempt);
 		return 0;
 	}
 	return -1;
+}
+
+static void attempt_timeout(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct hconn *c = t->data;
+	if (c->state == HC_CONNECTING)
+		connect_failed(c, ETIMEDOUT);
 }
 
 static void conn_on_writable_connecting(struct hconn *c)
@@ -528,6 +544,8 @@ static struct hconn *conn_new(struct net_http *h, struct net_http_req *r, char *
 	c->io.data = c;
 	ev_timer_init(&c->timer, conn_idle_timeout, HTTP_CONNECT_TIMEOUT_S, 0.);
 	c->timer.data = c;
+	ev_timer_init(&c->attempt, attempt_timeout, HTTP_ADDR_FALLBACK_S, 0.);
+	c->attempt.data = c;
 	if (r->use_tls)
 		c->tls = ws_tls_new(h->tls_ctx, r->host);
 	c->next = h->conns;

@@ -5,6 +5,7 @@
  * kept-alive connection was closed under a request, timeouts, cancelling, and freeing the
  * client from inside a callback. moltchatsd covers the everyday path in the other tests. */
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -191,21 +192,58 @@ static void *server_main(void *arg)
 	return NULL;
 }
 
-static void server_start(script_fn f)
+/* A listening socket on the loopback address of family (AF_INET or AF_INET6, v6 only), on
+ * port (0: any); its port, or -1. */
+static int listen_loopback(int family, int port, int backlog, int *fd_out)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_addr = in6addr_loopback;
+		a->sin6_port = htons((uint16_t)port);
+		len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_family = AF_INET;
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a->sin_port = htons((uint16_t)port);
+		len = sizeof(*a);
+	}
+	int fd = socket(family, SOCK_STREAM, 0);
+	int one = 1;
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, backlog) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	getsockname(fd, (struct sockaddr *)&ss, &len);
+	*fd_out = fd;
+	return ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+					: ((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static int server_start_on(script_fn f, int family, int port)
 {
 	memset(&S, 0, sizeof(S));
-	pthread_mutex_init(&S.mu, NULL);
 	S.script = f;
-	S.lfd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	if (bind(S.lfd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(S.lfd, 64) != 0) {
+	S.port = listen_loopback(family, port, 64, &S.lfd);
+	if (S.port < 0)
+		return -1;
+	pthread_mutex_init(&S.mu, NULL);
+	pthread_create(&S.th, NULL, server_main, NULL);
+	return 0;
+}
+
+static void server_start(script_fn f)
+{
+	if (server_start_on(f, AF_INET, 0) != 0) {
 		perror("it_http: listen");
 		exit(1);
 	}
-	socklen_t l = sizeof(a);
-	getsockname(S.lfd, (struct sockaddr *)&a, &l);
-	S.port = ntohs(a.sin_port);
-	pthread_create(&S.th, NULL, server_main, NULL);
 }
 
 static void server_stop(void)
@@ -496,7 +534,66 @@ static void test_failures(void)
 	H = NULL;
 }
 
-/* ---- 6. options that would put bad bytes on the wire are refused ---- */
+/* ---- 6. a host name whose first address never answers: the next one is tried ---- */
+
+static void test_address_fallback(void)
+{
+	/* localhost's addresses in the order the client will try them */
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *ai = NULL;
+	int fam[2] = { 0, 0 }, n = 0;
+	if (getaddrinfo("localhost", "80", &hints, &ai) == 0) {
+		for (struct addrinfo *a = ai; a && n < 2; a = a->ai_next)
+			if (n == 0 || a->ai_family != fam[0])
+				fam[n++] = a->ai_family;
+		freeaddrinfo(ai);
+	}
+	if (n < 2) {
+		printf("  skipped: localhost has one address family here\n");
+		return;
+	}
+	/* the first: a listener whose backlog is full, so SYNs to it go unanswered */
+	int dead = -1, filler = -1, port = -1;
+	for (int tries = 0; tries < 20 && port < 0; tries++) {
+		int p = listen_loopback(fam[0], 0, 0, &dead);
+		if (p < 0)
+			break;
+		if (server_start_on(bad_script, fam[1], p) == 0)
+			port = p;
+		else
+			close(dead);
+	}
+	if (port < 0) {
+		printf("  skipped: no port free on both families\n");
+		return;
+	}
+	filler = socket(fam[0], SOCK_STREAM, 0);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	getsockname(dead, (struct sockaddr *)&ss, &len);
+	connect(filler, (struct sockaddr *)&ss, len); /* takes the one queue slot */
+	H = net_http_new(loop, NULL);
+	pending = 0;
+	char url[64];
+	snprintf(url, sizeof(url), "http://localhost:%d/fine", port);
+	struct net_http_opts o = { .url = url };
+	memset(&res[0], 0, sizeof(res[0]));
+	CHECK(net_http_request(H, &o, on_result, &res[0]));
+	pending = 1;
+	int64_t t0 = now_ms();
+	run_loop(8);
+	int64_t took = now_ms() - t0;
+	printf("  answered by the second address after %lld ms: %d %s\n", (long long)took,
+		res[0].status, res[0].error);
+	CHECK(res[0].status == 200);
+	CHECK(took >= 900 && took < 5000);
+	net_http_free(H);
+	H = NULL;
+	close(filler);
+	close(dead);
+	server_stop();
+}
+
+/* ---- 7. options that would put bad bytes on the wire are refused ---- */
 
 static void test_refused_options(void)
 {
@@ -523,7 +620,7 @@ static void test_refused_options(void)
 	H = NULL;
 }
 
-/* ---- 7. cancel, free with requests in flight, free from a callback ---- */
+/* ---- 8. cancel, free with requests in flight, free from a callback ---- */
 
 static void free_in_cb(void *ud, const struct net_http_result *r)
 {
@@ -583,6 +680,7 @@ int main(void)
 		{ "response framing", test_framing },
 		{ "stale kept-alive connection", test_stale_keep_alive },
 		{ "failures", test_failures },
+		{ "address fallback", test_address_fallback },
 		{ "refused options", test_refused_options },
 		{ "cancel and free", test_cancel_and_free },
 	};
