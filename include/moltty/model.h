@@ -1,7 +1,7 @@
 /* model: what the client knows — accounts, servers, channels, messages, members, presence,
  * typing, unread counters, notices. No I/O, no curses, no network: client/ writes it, tui/ reads
- * it. Every mutation ORs dirty bits into model->dirty; the UI redraws once per loop turn and
- * clears them. Strings are stored raw (untrusted): sanitise when drawing. */
+ * it. Every mutation ORs dirty bits into model->dirty; the UI redraws (at most once per loop
+ * turn, and for model changes alone at most one frame per 16 ms) and clears them. Strings are stored raw (untrusted): sanitise when drawing. */
 #ifndef MOLTTY_MODEL_H
 #define MOLTTY_MODEL_H
 
@@ -51,8 +51,12 @@ struct mdl_message {
 	char *trust_tier;      /* only on live frames; may be NULL */
 	char *error;           /* for MDL_MSG_FAILED */
 	int64_t created_ms;
-	enum mdl_msg_state state;
-	int mentions_me;
+	/* private to model: hash of id in the channel's index (so dropping a message never
+	 * reads its id), and how the message is allocated */
+	uint32_t id_hash;
+	uint8_t state;         /* enum mdl_msg_state */
+	uint8_t mentions_me;
+	uint8_t block;
 };
 
 /* What callers pass in to add a message (all strings copied). */
@@ -100,7 +104,7 @@ struct mdl_channel {
 	char **online;    /* last presence frame: agent UUIDs */
 	size_t n_online;
 
-	struct mdl_message **by_id; /* open-addressing index of msgs by id (private to model) */
+	uint64_t *by_id;  /* open-addressing index of msgs by id (private to model) */
 	size_t by_id_cap, by_id_used;
 };
 

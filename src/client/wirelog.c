@@ -14,6 +14,10 @@
 
 struct wirelog {
 	struct wirelog_entry *ring;
+	/* bytes allocated for ring[i].text, kept when a frame's entry is reused (0: not ours to
+	 * reuse). Every received frame is recorded: a malloc and a free of ~600 bytes each, plus a
+	 * copy of the account label, were a few percent of the client's CPU in a flood. */
+	size_t *text_alloc;
 	size_t cap, text_cap;
 	size_t head;   /* index of the oldest entry */
 	size_t count;
@@ -28,6 +32,7 @@ struct wirelog *wirelog_new(size_t cap, size_t text_cap)
 	w->cap = cap ? cap : 1;
 	w->text_cap = text_cap ? text_cap : 1;
 	w->ring = xcalloc(w->cap, sizeof(*w->ring));
+	w->text_alloc = xcalloc(w->cap, sizeof(*w->text_alloc));
 	return w;
 }
 
@@ -48,6 +53,7 @@ void wirelog_free(struct wirelog *w)
 	for (size_t i = 0; i < w->cap; i++)
 		entry_clear(&w->ring[i]);
 	free(w->ring);
+	free(w->text_alloc);
 	free(w);
 }
 
@@ -69,14 +75,14 @@ size_t wirelog_count(const struct wirelog *w)
 	return w ? w->count : 0;
 }
 
-static void entry_finish(struct wirelog_entry *e);
+static void entry_finish(const struct wirelog *w, struct wirelog_entry *e);
 
 const struct wirelog_entry *wirelog_at(const struct wirelog *w, size_t i)
 {
 	if (!w || i >= w->count)
 		return NULL;
 	struct wirelog_entry *e = &w->ring[(w->head + i) % w->cap];
-	entry_finish(e); /* the ring is the caller's to read: finishing an entry is not a change */
+	entry_finish(w, e); /* the ring is the caller's to read: finishing an entry is not a change */
 	return e;
 }
 
@@ -160,20 +166,37 @@ static int cap_text(char *s, size_t cap)
 	return 1;
 }
 
-static struct wirelog_entry *next_slot(struct wirelog *w)
+/* The next entry, emptied; its text buffer (text_alloc bytes) and account label are handed
+ * to the caller when keep is set, else freed. */
+static struct wirelog_entry *next_slot_keep(struct wirelog *w, int keep, char **text,
+	size_t *text_alloc, char **account)
 {
 	struct wirelog_entry *e;
+	size_t i;
 	if (w->count < w->cap) {
-		e = &w->ring[(w->head + w->count) % w->cap];
+		i = (w->head + w->count) % w->cap;
 		w->count++;
 	} else {
-		e = &w->ring[w->head]; /* full: the oldest goes */
+		i = w->head; /* full: the oldest goes */
 		w->head = (w->head + 1) % w->cap;
 	}
+	e = &w->ring[i];
+	if (keep) {
+		*text = e->text;
+		*text_alloc = e->text ? w->text_alloc[i] : 0;
+		*account = e->account;
+		e->text = e->account = NULL;
+	}
 	entry_clear(e);
+	w->text_alloc[i] = 0;
 	e->seq = ++w->seq;
 	e->wall_ms = wall_ms();
 	return e;
+}
+
+static struct wirelog_entry *next_slot(struct wirelog *w)
+{
+	return next_slot_keep(w, 0, NULL, NULL, NULL);
 }
 
 /* The path part of a base URL ("http://h:1/api/v1" -> "/api/v1"; "" when none). */
@@ -221,16 +244,37 @@ void wirelog_add_ws(struct wirelog *w, const char *account, enum wirelog_kind ki
 {
 	if (!w)
 		return;
-	struct wirelog_entry *e = next_slot(w);
-	e->account = xstrdup(account ? account : "-");
+	char *text, *old_account;
+	size_t alloc;
+	struct wirelog_entry *e = next_slot_keep(w, 1, &text, &alloc, &old_account);
+	const char *label = account ? account : "-";
+	if (old_account && !strcmp(old_account, label)) {
+		e->account = old_account;
+	} else {
+		free(old_account);
+		e->account = xstrdup(label);
+	}
 	e->kind = kind;
 	e->size = frame ? len : 0;
-	e->text = capped_copy(frame, frame ? len : 0, w->text_cap, &e->truncated);
+	/* what capped_copy keeps, in the entry's old buffer when it fits and is at most about
+	 * twice the size needed (the ring holds no more than twice its texts) */
+	size_t n = frame ? len : 0;
+	n = frame ? strnlen(frame, n > w->text_cap ? w->text_cap + 1 : n) : 0;
+	if (!text || alloc < n + 1 || alloc > 2 * (n + 1) + 128) {
+		free(text);
+		alloc = (n + 1 + 63) & ~(size_t)63;
+		text = xmalloc(alloc);
+	}
+	memcpy(text, frame ? frame : "", n);
+	text[n] = '\0';
+	e->truncated |= cap_text(text, w->text_cap);
+	e->text = text;
+	w->text_alloc[e - w->ring] = alloc;
 	e->raw = 1;
 }
 
 /* Redaction (and the op of a frame) happen here, once, when an entry is first looked at. */
-static void entry_finish(struct wirelog_entry *e)
+static void entry_finish(const struct wirelog *w, struct wirelog_entry *e)
 {
 	if (!e->raw)
 		return;
@@ -249,6 +293,7 @@ static void entry_finish(struct wirelog_entry *e)
 	char *t = wirelog_redact(e->text, strlen(e->text));
 	free(e->text);
 	e->text = t;
+	w->text_alloc[e - w->ring] = strlen(t) + 1;
 	e->raw = 0;
 }
 

@@ -8,103 +8,156 @@
 #include "moltty/model.h"
 #include "model_priv.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define MC_HAVE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MC_HAVE_ASAN 1
+#endif
+#endif
+#ifdef MC_HAVE_ASAN
+#include <sanitizer/asan_interface.h>
+#define MC_ASAN_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define MC_ASAN_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define MC_ASAN_POISON(p, n) ((void)(p), (void)(n))
+#define MC_ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 static struct mdl_model *model_of(const struct mdl_channel *c)
 {
 	return c->server->account->model;
 }
 
 /* --- id index: open addressing, linear probing, backward-shift deletion ---
- * c->by_id holds by_id_cap message pointers followed by by_id_cap 32-bit hashes of their
- * ids, so probing, growing and deleting compare hashes and touch a message only on a real
- * match (in a flood every message dereferenced is a cache miss). */
+ * A slot of c->by_id is a message pointer (bits 0-47) with the top 16 bits of its id's hash
+ * above it (0: empty). Probing, growing and deleting compare and place by those bits and
+ * touch a message only on a real match (in a flood every message dereferenced is a cache
+ * miss), and one probe reads one array: 8 bytes a slot, where a pointer array and a hash
+ * array took 12 in two places. User-space addresses on Linux (x86-64, arm64) are below 2^48.
+ * A tag's home slot is (tag * cap) >> 16, so the table can grow by half instead of
+ * doubling: a doubled table is at most 3/8 full right after it grows. A message keeps its
+ * own hash (id_hash), so removing it never reads its id. */
+
+#define INDEX_MIN 64
+#define SLOT_PTR_BITS 48
+#define SLOT_PTR_MASK ((UINT64_C(1) << SLOT_PTR_BITS) - 1)
+
+static uint32_t hash_id_len(const char *s, size_t n)
+{
+	return mdl_hash_mem(s, n);
+}
 
 static uint32_t hash_id(const char *s)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	return mdl_hash_mem(s, strlen(s));
 }
 
-static uint32_t *index_hashes(const struct mdl_channel *c)
+static uint64_t slot_tag(uint32_t h)
 {
-	return (uint32_t *)(void *)(c->by_id + c->by_id_cap);
+	return (uint64_t)(h >> 16) << SLOT_PTR_BITS;
 }
 
-static void index_insert_raw(struct mdl_channel *c, struct mdl_message *m, uint32_t h)
+static struct mdl_message *slot_msg(uint64_t v)
 {
-	size_t mask = c->by_id_cap - 1;
-	size_t i = h & mask;
+	return (struct mdl_message *)(uintptr_t)(v & SLOT_PTR_MASK);
+}
+
+static size_t home_slot(uint64_t tag, size_t cap)
+{
+	return (size_t)(((tag >> SLOT_PTR_BITS) * cap) >> 16);
+}
+
+static void index_insert_raw(struct mdl_channel *c, uint64_t v)
+{
+	size_t cap = c->by_id_cap, i = home_slot(v, cap);
 
 	while (c->by_id[i])
-		i = (i + 1) & mask;
-	c->by_id[i] = m;
-	index_hashes(c)[i] = h;
+		if (++i == cap)
+			i = 0;
+	c->by_id[i] = v;
 	c->by_id_used++;
 }
 
 static void index_grow(struct mdl_channel *c)
 {
-	struct mdl_message **old = c->by_id;
-	uint32_t *old_h = c->by_id ? index_hashes(c) : NULL;
+	uint64_t *old = c->by_id;
 	size_t old_cap = c->by_id_cap;
 
-	c->by_id_cap = old_cap ? old_cap * 2 : 64;
-	c->by_id = xcalloc(c->by_id_cap, sizeof(*c->by_id) + sizeof(uint32_t));
+	c->by_id_cap = old_cap ? old_cap + old_cap / 2 : INDEX_MIN;
+	c->by_id = xcalloc(c->by_id_cap, sizeof(*c->by_id));
 	c->by_id_used = 0;
 	for (size_t i = 0; i < old_cap; i++)
 		if (old[i])
-			index_insert_raw(c, old[i], old_h[i]);
+			index_insert_raw(c, old[i]);
 	free(old);
 }
 
 static void index_add(struct mdl_channel *c, struct mdl_message *m, uint32_t h)
 {
+	uintptr_t a = (uintptr_t)m;
+
+	if ((uint64_t)a & ~SLOT_PTR_MASK)
+		abort(); /* an address above 2^48: not on Linux x86-64 or arm64 (see above) */
 	if ((c->by_id_used + 1) * 4 > c->by_id_cap * 3)
 		index_grow(c);
-	index_insert_raw(c, m, h);
+	m->id_hash = h;
+	index_insert_raw(c, (uint64_t)a | slot_tag(h));
 }
 
 static void index_remove(struct mdl_channel *c, struct mdl_message *m)
 {
-	size_t mask, i, j;
-	uint32_t *hs;
+	size_t cap = c->by_id_cap, i, j;
+	uint64_t v = (uint64_t)(uintptr_t)m | slot_tag(m->id_hash);
 
-	if (!c->by_id_cap)
+	if (!cap)
 		return;
-	mask = c->by_id_cap - 1;
-	hs = index_hashes(c);
-	for (i = hash_id(m->id) & mask; c->by_id[i]; i = (i + 1) & mask)
-		if (c->by_id[i] == m)
-			break;
-	if (!c->by_id[i])
-		return;
-	c->by_id[i] = NULL;
-	c->by_id_used--;
-	/* Re-seat the rest of the cluster so probes never stop early. */
-	for (j = (i + 1) & mask; c->by_id[j]; j = (j + 1) & mask) {
-		struct mdl_message *x = c->by_id[j];
-
-		c->by_id[j] = NULL;
-		c->by_id_used--;
-		index_insert_raw(c, x, hs[j]);
+	for (i = home_slot(v, cap); c->by_id[i] != v;) {
+		if (!c->by_id[i])
+			return;
+		if (++i == cap)
+			i = 0;
 	}
+	/* Backward shift: an entry after the hole moves into it unless its home slot lies in
+	 * (hole, entry] (cyclically), where a probe would stop at the hole first. */
+	for (j = i;;) {
+		if (++j == cap)
+			j = 0;
+		if (!c->by_id[j])
+			break;
+		size_t k = home_slot(c->by_id[j], cap);
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			c->by_id[i] = c->by_id[j];
+			i = j;
+		}
+	}
+	c->by_id[i] = 0;
+	c->by_id_used--;
 }
 
 static struct mdl_message *index_find(const struct mdl_channel *c, const char *id, uint32_t h)
 {
-	size_t mask;
-	const uint32_t *hs;
+	size_t cap = c->by_id_cap;
+	uint64_t tag = slot_tag(h);
 
-	if (!id || !c->by_id_cap)
+	if (!id || !cap)
 		return NULL;
-	mask = c->by_id_cap - 1;
-	hs = index_hashes(c);
-	for (size_t i = h & mask; c->by_id[i]; i = (i + 1) & mask)
-		if (hs[i] == h && !strcmp(c->by_id[i]->id, id))
-			return c->by_id[i];
+	for (size_t i = home_slot(tag, cap); c->by_id[i];) {
+		if ((c->by_id[i] & ~SLOT_PTR_MASK) == tag) {
+			struct mdl_message *m = slot_msg(c->by_id[i]);
+			if (m->id_hash == h && !strcmp(m->id, id))
+				return m;
+		}
+		if (++i == cap)
+			i = 0;
+	}
 	return NULL;
+}
+
+/* The index slot a lookup of m's id starts at, into the cache. */
+static void index_prefetch(const struct mdl_channel *c, const struct mdl_message *m)
+{
+	__builtin_prefetch(&c->by_id[home_slot(slot_tag(m->id_hash), c->by_id_cap)], 1);
 }
 
 struct mdl_message *mdl_message_find(const struct mdl_channel *c, const char *id)
@@ -119,24 +172,106 @@ struct mdl_message *mdl_message_find(const struct mdl_channel *c, const char *id
  * behind it; the strings that repeat across messages (author id, names, content type, trust
  * tier) are interned. Our pending messages keep separately allocated strings, because
  * confirm and fail replace their id and error. Any string may be replaced later with
- * msg_set_str, which frees only what the message owns separately. */
+ * msg_set_str, which frees only what the message owns separately.
+ *
+ * m->block says which: BLOCK_SEPARATE, BLOCK_BIG (packed, from malloc), or the size class
+ * of a packed block from the block cache. */
 
 struct msg_block {
 	struct mdl_message m;
-	uint32_t pack_len; /* bytes in pack[]; 0: every string is separately allocated */
 	char pack[];
 };
 
-static int interned(const struct mdl_message *m)
+enum { BLOCK_SEPARATE = 0, BLOCK_BIG = 255 };
+
+/* Blocks of class k are 16 * k + 8 bytes: what malloc hands out for any request between
+ * 16 * k - 7 and that (its chunks are 16-byte multiples with an 8-byte header), so a class
+ * costs no more memory than an exact request. */
+#define BLOCK_CLASSES 80     /* classes up to 79: 1272 bytes (~1.1 KB of content) */
+#define BLOCK_CACHE_DEPTH 12 /* blocks held per class: at most 15 KB for the largest */
+
+/* Recycled blocks. Once a channel is full, every new message drops its oldest: glibc's free
+ * of that cold block (merging with cold neighbours into its bins) and the malloc after it
+ * (sorting cold chunks out of the unsorted bin) were a fifth of the client's CPU in a
+ * capped flood. A dropped block goes into a LIFO list of its class and the next message of
+ * that class takes it back; lists are short, so the memory held is small and bounded. One
+ * cache per process: the model runs on one thread. */
+static struct {
+	struct mdl_message *head[BLOCK_CLASSES]; /* linked through m->id */
+	uint8_t n[BLOCK_CLASSES];
+} block_cache;
+
+static size_t block_size(unsigned k)
 {
-	return ((const struct msg_block *)m)->pack_len != 0;
+	return 16 * (size_t)k + 8;
 }
 
+static void block_release(struct msg_block *b)
+{
+	unsigned k = b->m.block;
+
+	if (k == BLOCK_BIG || block_cache.n[k] >= BLOCK_CACHE_DEPTH) {
+		free(b);
+		return;
+	}
+	b->m.id = (char *)block_cache.head[k];
+	block_cache.head[k] = &b->m;
+	block_cache.n[k]++;
+	/* a use after free of a recycled message stays visible to the sanitizers */
+	MC_ASAN_POISON((char *)b + sizeof(char *), block_size(k) - sizeof(char *));
+}
+
+static struct msg_block *block_get(size_t need)
+{
+	size_t k = need <= 8 ? 1 : (need - 8 + 15) / 16;
+	struct msg_block *b;
+
+	if (k >= BLOCK_CLASSES) {
+		b = xmalloc(need);
+		b->m.block = BLOCK_BIG;
+		return b;
+	}
+	if (block_cache.head[k]) {
+		b = (struct msg_block *)(void *)block_cache.head[k];
+		MC_ASAN_UNPOISON(b, block_size((unsigned)k));
+		block_cache.head[k] = (struct mdl_message *)(void *)b->m.id;
+		block_cache.n[k]--;
+	} else {
+		b = xmalloc(block_size((unsigned)k));
+	}
+	b->m.block = (uint8_t)k;
+	return b;
+}
+
+void mdl_block_cache_drain(void)
+{
+	for (size_t k = 0; k < BLOCK_CLASSES; k++) {
+		while (block_cache.head[k]) {
+			struct mdl_message *m = block_cache.head[k];
+			MC_ASAN_UNPOISON(m, block_size((unsigned)k));
+			block_cache.head[k] = (struct mdl_message *)(void *)m->id;
+			free(m);
+		}
+		block_cache.n[k] = 0;
+	}
+}
+
+static int packed(const struct mdl_message *m)
+{
+	return m->block != BLOCK_SEPARATE;
+}
+
+/* The id opens the pack and the content follows it; neither is ever changed in place. A
+ * block of a cache class has a known end: freeing one never reads its (cold) strings. */
 static int in_pack(const struct mdl_message *m, const char *p)
 {
-	const struct msg_block *b = (const struct msg_block *)m;
-	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)b->pack;
-	return p && a >= lo && a < lo + b->pack_len;
+	const char *pack = ((const struct msg_block *)m)->pack;
+
+	if (!p || !packed(m))
+		return 0;
+	if (m->block != BLOCK_BIG)
+		return p >= pack && p < (const char *)m + block_size(m->block);
+	return p == pack || p == pack + strlen(pack) + 1;
 }
 
 static void msg_str_free(struct mdl_message *m, char *p)
@@ -154,36 +289,46 @@ static void msg_set_str(struct mdl_message *m, char **field, const char *v)
 static struct mdl_message *message_new_separate(void)
 {
 	struct msg_block *b = xcalloc(1, sizeof(*b));
+	b->m.block = BLOCK_SEPARATE;
 	return &b->m;
 }
 
-static struct mdl_message *message_new_packed(const struct mdl_msg_in *in)
+static struct mdl_message *message_new_packed(const struct mdl_msg_in *in, size_t id_len)
 {
 	const char *content = in->content ? in->content : "";
-	size_t id_len = strlen(in->id) + 1, content_len = strlen(content) + 1;
-	struct msg_block *b = xmalloc(sizeof(*b) + id_len + content_len);
+	size_t content_len = strlen(content);
+	struct msg_block *b = block_get(sizeof(*b) + id_len + 1 + content_len + 1);
 	struct mdl_message *m = &b->m;
+	char *p = b->pack;
 
-	memset(b, 0, sizeof(*b));
-	b->pack_len = (uint32_t)(id_len + content_len);
-	m->id = memcpy(b->pack, in->id, id_len);
-	m->content = memcpy(b->pack + id_len, content, content_len);
-	m->author_id = (char *)mdl_intern(in->author_id);
-	m->author_username = (char *)mdl_intern(in->author_username);
-	m->author_display = (char *)mdl_intern(in->author_display);
-	m->content_type = (char *)mdl_intern(in->content_type ? in->content_type : "text");
-	m->trust_tier = (char *)mdl_intern(in->trust_tier);
+	/* every field written once, no memset of the (cold) block first */
+	m->id = memcpy(p, in->id, id_len);
+	p[id_len] = '\0';
+	p += id_len + 1;
+	m->content = memcpy(p, content, content_len);
+	p[content_len] = '\0';
+	const char *strs[MDL_TUPLE_N] = { in->author_id, in->author_username, in->author_display,
+		in->content_type ? in->content_type : "text", in->trust_tier };
+	mdl_intern_tuple(strs, strs);
+	m->author_id = (char *)strs[0];
+	m->author_username = (char *)strs[1];
+	m->author_display = (char *)strs[2];
+	m->content_type = (char *)strs[3];
+	m->trust_tier = (char *)strs[4];
+	m->error = NULL;
+	m->created_ms = in->created_ms;
+	m->id_hash = 0;
+	m->state = MDL_MSG_STORED;
+	m->mentions_me = 0;
 	return m;
 }
 
 static void message_free(struct mdl_message *m)
 {
-	if (interned(m)) {
-		mdl_intern_release(m->author_id);
-		mdl_intern_release(m->author_username);
-		mdl_intern_release(m->author_display);
-		mdl_intern_release(m->content_type);
-		mdl_intern_release(m->trust_tier);
+	if (packed(m)) {
+		const char *strs[MDL_TUPLE_N] = { m->author_id, m->author_username,
+			m->author_display, m->content_type, m->trust_tier };
+		mdl_intern_tuple_release(strs);
 	} else {
 		free(m->author_id);
 		free(m->author_username);
@@ -194,7 +339,10 @@ static void message_free(struct mdl_message *m)
 	msg_str_free(m, m->id);
 	msg_str_free(m, m->content);
 	msg_str_free(m, m->error);
-	free(m);
+	if (packed(m))
+		block_release((struct msg_block *)m);
+	else
+		free(m);
 }
 
 /* --- the ordered array ---
@@ -264,34 +412,40 @@ void mdl_channel_clear_messages(struct mdl_channel *c)
 	c->by_id_cap = c->by_id_used = 0;
 }
 
-/* Pending messages sort after everything stored, in send order (their created_ms is local). */
-static int msg_cmp(const struct mdl_message *a, const struct mdl_message *b)
+/* Pending messages sort after everything stored, in send order (their created_ms is local).
+ * a against the key (b_pending, b_ms, b_id). */
+static int msg_cmp_key(const struct mdl_message *a, int b_pending, int64_t b_ms, const char *b_id)
 {
-	int ap = a->state != MDL_MSG_STORED, bp = b->state != MDL_MSG_STORED;
+	int ap = a->state != MDL_MSG_STORED;
 
-	if (ap != bp)
-		return ap - bp;
-	if (a->created_ms != b->created_ms)
-		return a->created_ms < b->created_ms ? -1 : 1;
-	return strcmp(a->id, b->id);
+	if (ap != b_pending)
+		return ap - b_pending;
+	if (a->created_ms != b_ms)
+		return a->created_ms < b_ms ? -1 : 1;
+	return strcmp(a->id, b_id);
 }
 
-static size_t position_for(const struct mdl_channel *c, const struct mdl_message *m)
+static size_t position_for_key(const struct mdl_channel *c, int pending, int64_t ms, const char *id)
 {
 	size_t lo = 0, hi = c->n_msgs;
 
 	/* Live traffic appends: check the end first. */
-	if (!hi || msg_cmp(c->msgs[hi - 1], m) < 0)
+	if (!hi || msg_cmp_key(c->msgs[hi - 1], pending, ms, id) < 0)
 		return hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (msg_cmp(c->msgs[mid], m) < 0)
+		if (msg_cmp_key(c->msgs[mid], pending, ms, id) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+static size_t position_for(const struct mdl_channel *c, const struct mdl_message *m)
+{
+	return position_for_key(c, m->state != MDL_MSG_STORED, m->created_ms, m->id);
 }
 
 static void insert_at(struct mdl_channel *c, size_t pos, struct mdl_message *m)
@@ -321,20 +475,33 @@ static void detach(struct mdl_channel *c, struct mdl_message *m)
 	c->n_msgs--;
 }
 
-static void enforce_cap(struct mdl_channel *c)
+/* Drops the n oldest messages. In a flood into full channels this runs for every message
+ * on a block last touched a whole scrollback ago: the next victim's block and its index
+ * slots are fetched now, while the caller still has work to do, so the next drop (a
+ * message or so later on this channel) finds them in the cache. */
+static void drop_oldest(struct mdl_channel *c, size_t n)
 {
-	size_t cap = model_of(c)->max_msgs_per_channel, drop = 0;
-
-	if (!cap || c->n_msgs <= cap)
-		return;
-	drop = c->n_msgs - cap;
-	for (size_t i = 0; i < drop; i++) {
+	for (size_t i = 0; i < n; i++) {
 		index_remove(c, c->msgs[i]);
 		message_free(c->msgs[i]);
 	}
-	drop_front(c, drop);
+	drop_front(c, n);
+	if (c->n_msgs > 1) {
+		/* msgs[0]'s block was fetched by the drop before: its hash is at hand */
+		index_prefetch(c, c->msgs[0]);
+		__builtin_prefetch(c->msgs[1]);
+		__builtin_prefetch((const char *)c->msgs[1] + offsetof(struct mdl_message, id_hash));
+	}
 	if (c->history == MDL_HIST_COMPLETE)
 		c->history = MDL_HIST_LOADED; /* older pages can be fetched again */
+}
+
+/* How many messages must go before one more is stored, by the scrollback cap. */
+static size_t over_cap(const struct mdl_channel *c)
+{
+	size_t cap = model_of(c)->max_msgs_per_channel;
+
+	return cap && c->n_msgs + 1 > cap ? c->n_msgs + 1 - cap : 0;
 }
 
 /* "@name" as a whole word, case-insensitive. */
@@ -361,34 +528,47 @@ static int mentions(const char *content, const char *username)
 struct mdl_message *mdl_message_add(struct mdl_channel *c, const struct mdl_msg_in *in, int live)
 {
 	struct mdl_account *acct = c->server->account;
-	struct mdl_message *m;
-	int own;
+	struct mdl_message *m = NULL;
+	int own, mentions_me;
+	size_t id_len, pos, drop;
 	uint32_t h;
 
 	if (!in->id || !*in->id)
 		return NULL;
-	h = hash_id(in->id);
+	id_len = strlen(in->id);
+	h = hash_id_len(in->id, id_len);
 	if (index_find(c, in->id, h))
 		return NULL;
-	m = message_new_packed(in);
-	m->created_ms = in->created_ms;
-	m->state = MDL_MSG_STORED;
 	own = acct->agent_id && in->author_id && !strcmp(acct->agent_id, in->author_id);
-	m->mentions_me = !own && mentions(m->content, acct->username);
+	mentions_me = !own && mentions(in->content, acct->username);
 
-	insert_at(c, position_for(c, m), m);
-	index_add(c, m, h);
+	/* The cap keeps the newest: the oldest go first, so that their blocks are recycled for
+	 * this one. A message older than all that is kept is not stored at all. */
+	pos = position_for_key(c, 0, in->created_ms, in->id);
+	drop = over_cap(c);
+	if (drop && pos < drop) {
+		if (drop > 1)
+			drop_oldest(c, drop - 1);
+		else if (c->history == MDL_HIST_COMPLETE)
+			c->history = MDL_HIST_LOADED;
+	} else {
+		if (drop)
+			drop_oldest(c, drop);
+		m = message_new_packed(in, id_len);
+		m->mentions_me = (uint8_t)mentions_me;
+		insert_at(c, pos - drop, m);
+		index_add(c, m, h);
+	}
 	if (live && !own && !c->viewing) {
 		c->unread++;
-		if (m->mentions_me || (c->server->is_dms))
+		if (mentions_me || (c->server->is_dms))
 			c->mentions++;
 		model_of(c)->dirty |= MDL_DIRTY_CHANNELS | MDL_DIRTY_SERVERS | MDL_DIRTY_STATUS;
 	}
 	if (live && in->author_username)
 		mdl_typing_clear(c, in->author_username);
-	enforce_cap(c);
 	model_of(c)->dirty |= MDL_DIRTY_LOG;
-	return index_find(c, in->id, h); /* NULL when the cap dropped it at once */
+	return m; /* NULL when the cap dropped it at once */
 }
 
 struct mdl_message *mdl_message_add_pending(struct mdl_channel *c, const char *content,

@@ -110,6 +110,7 @@ void mdl_model_free(struct mdl_model *m)
 	for (size_t i = 0; i < MDL_NOTICES; i++)
 		free(m->notices[i].text);
 	free(m);
+	mdl_block_cache_drain();
 }
 
 void mdl_mark_dirty(struct mdl_model *m, unsigned bits)

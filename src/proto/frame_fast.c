@@ -128,7 +128,7 @@ static inline const char *next_special(const char *p, const char *end)
 
 /* At an opening quote: find the closing one, check the escapes we can decode, count the
  * decoded length. 0 on success (s->p after the closing quote). */
-static int scan_string(struct scan *s, struct val *v)
+static inline __attribute__((always_inline)) int scan_string(struct scan *s, struct val *v)
 {
 	const char *p = s->p + 1, *start = p;
 	size_t saved = 0; /* raw bytes minus decoded bytes of the escapes */
@@ -171,6 +171,12 @@ static int scan_string(struct scan *s, struct val *v)
 static char *decode_into(const struct val *v, char *dst)
 {
 	const char *p = v->s, *e = v->s + v->n;
+	if (v->out == v->n) {
+		/* no escape (each one decodes shorter): no second look for backslashes */
+		memcpy(dst, p, v->n);
+		dst[v->n] = '\0';
+		return dst + v->n + 1;
+	}
 	while (p < e) {
 		const char *bs = memchr(p, '\\', (size_t)(e - p));
 		size_t run = bs ? (size_t)(bs - p) : (size_t)(e - p);

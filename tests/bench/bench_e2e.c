@@ -368,6 +368,13 @@ int main(int argc, char **argv)
 	long n = o.smoke ? 2000 : o.quick ? 200000 : 1000000;
 	if (getenv("BENCH_E2E_N")) /* for profiling runs */
 		n = atol(getenv("BENCH_E2E_N"));
+	if (getenv("BENCH_E2E_CORE_ONLY")) {
+		/* for before/after comparisons of the client core: the gathered flood only, run
+		 * BENCH_E2E_CORE_ONLY times (each prints its own line) */
+		for (int i = atoi(getenv("BENCH_E2E_CORE_ONLY")); i > 0; i--)
+			run_core(flood, n, o.smoke, 1);
+		return 0;
+	}
 	run_idle(flood, o.smoke ? 1 : o.quick ? 10 : 60); /* first: a fresh, small process */
 	for (int gather = 0; gather < 2; gather++)
 		run_core(flood, n, o.smoke, gather);

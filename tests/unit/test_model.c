@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "moltty/model.h"
@@ -211,6 +212,111 @@ static void model__cap__drops_oldest_and_allows_refetch(void **state)
 	assert_int_equal(f->c->history, MDL_HIST_LOADED);
 }
 
+/* The content a test message with this number carries: lengths from empty to past the
+ * largest recycled block class (so both kinds of block are dropped and reused). */
+static void content_for(unsigned k, char *out, size_t out_len)
+{
+	size_t n = (k * 7919u) % 1700u;
+	if (n >= out_len)
+		n = out_len - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)('a' + (k + i) % 26);
+	out[n] = '\0';
+}
+
+/* Against a plain reference (every distinct id by (time, id), the newest `cap` kept):
+ * random times and repeated ids, so messages land anywhere, are dropped at once when older
+ * than everything kept, and ids come back after their message was dropped. Every stored
+ * message is found by id with its own content: recycled blocks and the index's deletions
+ * keep nothing stale. */
+static void model__cap__random_adds_match_reference(void **state)
+{
+	struct fx *f = *state;
+	enum { CAP = 64, ROUNDS = 4000, IDS = 600 };
+	struct ref { int64_t ms; char id[16]; } ref[CAP + 1];
+	size_t n_ref = 0;
+	char id[16], text[1800];
+	unsigned seed = 12345, counted = 0;
+
+	f->m->max_msgs_per_channel = CAP;
+	for (int r = 0; r < ROUNDS; r++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned k = (seed >> 8) % IDS;
+		int64_t ms = 1000 + (int64_t)(k * 37u % 500u); /* the same id always has the same time */
+		snprintf(id, sizeof(id), "m%03u", k);
+		content_for(k, text, sizeof(text));
+		/* the reference */
+		size_t pos = 0, dup = 0;
+		for (size_t i = 0; i < n_ref; i++)
+			dup |= !strcmp(ref[i].id, id);
+		if (!dup) {
+			counted++;
+			while (pos < n_ref && (ref[pos].ms < ms || (ref[pos].ms == ms && strcmp(ref[pos].id, id) < 0)))
+				pos++;
+			memmove(&ref[pos + 1], &ref[pos], (n_ref - pos) * sizeof(*ref));
+			ref[pos].ms = ms;
+			snprintf(ref[pos].id, sizeof(ref[pos].id), "%s", id);
+			n_ref++;
+		}
+		int kept = !dup && !(n_ref > CAP && pos == 0);
+		if (n_ref > CAP) {
+			memmove(&ref[0], &ref[1], (n_ref - 1) * sizeof(*ref));
+			n_ref--;
+		}
+		/* authors as the platform sends them: the same few, a display name and a trust tier
+		 * that come and go (interned together, as one tuple) */
+		char author[8], user[8], display[8];
+		snprintf(author, sizeof(author), "a%u", k % 5);
+		snprintf(user, sizeof(user), "u%u", k % 5);
+		snprintf(display, sizeof(display), "D%u", k % 3);
+		struct mdl_msg_in in = {
+			.id = id, .author_id = author, .author_username = user,
+			.author_display = k % 4 ? display : NULL, .content = text,
+			.content_type = k % 7 ? NULL : "code", .trust_tier = k % 2 ? "verified" : NULL,
+			.created_ms = ms,
+		};
+		struct mdl_message *m = mdl_message_add(f->c, &in, 1);
+		assert_int_equal(m != NULL, kept);
+		if (m) {
+			assert_string_equal(m->content, text);
+			assert_string_equal(m->author_id, author);
+			assert_string_equal(m->author_username, user);
+			if (k % 4)
+				assert_string_equal(m->author_display, display);
+			else
+				assert_null(m->author_display);
+			assert_string_equal(m->content_type, k % 7 ? "text" : "code");
+			if (k % 2)
+				assert_string_equal(m->trust_tier, "verified");
+			else
+				assert_null(m->trust_tier);
+		}
+		assert_int_equal(f->c->n_msgs, n_ref);
+		assert_int_equal(f->c->by_id_used, n_ref);
+	}
+	for (size_t i = 0; i < n_ref; i++) {
+		struct mdl_message *m = mdl_message_find(f->c, ref[i].id);
+		assert_non_null(m);
+		assert_ptr_equal(f->c->msgs[i], m);
+		assert_int_equal(m->created_ms, ref[i].ms);
+		unsigned k = (unsigned)atoi(ref[i].id + 1);
+		content_for(k, text, sizeof(text));
+		assert_string_equal(m->content, text);
+		snprintf(id, sizeof(id), "u%u", k % 5);
+		assert_string_equal(m->author_username, id);
+		assert_int_equal(m->trust_tier != NULL, k % 2);
+	}
+	for (unsigned k = 0; k < IDS; k++) {
+		int in_ref = 0;
+		snprintf(id, sizeof(id), "m%03u", k);
+		for (size_t i = 0; i < n_ref; i++)
+			in_ref |= !strcmp(ref[i].id, id);
+		assert_int_equal(mdl_message_find(f->c, id) != NULL, in_ref);
+	}
+	/* every live add but a duplicate counts, also one the cap dropped at once */
+	assert_int_equal(f->c->unread, counted);
+}
+
 static void model__typing__expires_and_clears_on_message(void **state)
 {
 	struct fx *f = *state;
@@ -295,6 +401,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(model__pending__fail_keeps_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(model__unread__counts_live_only_when_not_viewing, setup, teardown),
 		cmocka_unit_test_setup_teardown(model__cap__drops_oldest_and_allows_refetch, setup, teardown),
+		cmocka_unit_test_setup_teardown(model__cap__random_adds_match_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(model__typing__expires_and_clears_on_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(model__presence__replaces_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(model__names__resolved_from_members_and_authors, setup, teardown),
