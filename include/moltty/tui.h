@@ -1,6 +1,7 @@
-/* tui: the ncurses interface. It reads the model, draws it once per loop turn when something
- * changed, and turns keys and input lines into client calls (through the cmd/ table). It owns
- * the terminal from tui_new to tui_free; nothing else may write to it in between. */
+/* tui: the ncurses interface. It reads the model, draws it when something changed (keys at
+ * once, changes from the network at most one frame per 16 ms), and turns keys and input
+ * lines into client calls (through the cmd/ table). It owns the terminal from tui_new to
+ * tui_free; nothing else may write to it in between. */
 #ifndef MOLTTY_TUI_H
 #define MOLTTY_TUI_H
 

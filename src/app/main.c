@@ -69,10 +69,49 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	app_quit(a);
 }
 
-/* Wide characters need a UTF-8 LC_CTYPE; many minimal systems only have C.UTF-8. */
+/* The value setlocale(category, "") would take: LC_ALL, else the category's variable, else
+ * LANG. */
+static const char *locale_from_env(const char *category_var)
+{
+	const char *v = getenv("LC_ALL");
+	if (!v || !*v)
+		v = getenv(category_var);
+	if (!v || !*v)
+		v = getenv("LANG");
+	return v;
+}
+
+/* C.UTF-8 behaves as C in every category but LC_CTYPE: the same strftime output for every
+ * conversion, strerror texts, decimal point, collation and nl_langinfo items (compared on
+ * glibc 2.36). */
+static int same_as_c_locale(const char *name)
+{
+	return !name || !*name || !strcmp(name, "C") || !strcmp(name, "POSIX") ||
+		!strcasecmp(name, "C.UTF-8") || !strcasecmp(name, "C.utf8");
+}
+
+/* Wide characters need a UTF-8 LC_CTYPE; many minimal systems only have C.UTF-8. The other
+ * categories come from the environment as setlocale(LC_ALL, "") would set them, except that
+ * one naming C (or C.UTF-8) stays C, which it already is: without a locale archive every
+ * category set was a file loaded (13 files, ~60 system calls before the first screen).
+ * LC_NUMERIC always stays C: JSON is read with strtod and written with printf, and a
+ * decimal comma would misread "1.5" and write broken JSON. */
 static void setup_locale(void)
 {
-	setlocale(LC_ALL, "");
+	static const struct {
+		int category;
+		const char *var;
+	} others[] = {
+		{ LC_COLLATE, "LC_COLLATE" }, { LC_MONETARY, "LC_MONETARY" },
+		{ LC_TIME, "LC_TIME" },
+		{ LC_MESSAGES, "LC_MESSAGES" }, { LC_PAPER, "LC_PAPER" }, { LC_NAME, "LC_NAME" },
+		{ LC_ADDRESS, "LC_ADDRESS" }, { LC_TELEPHONE, "LC_TELEPHONE" },
+		{ LC_MEASUREMENT, "LC_MEASUREMENT" }, { LC_IDENTIFICATION, "LC_IDENTIFICATION" },
+	};
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (!same_as_c_locale(locale_from_env(others[i].var)))
+			setlocale(others[i].category, "");
+	setlocale(LC_CTYPE, "");
 	const char *cs = nl_langinfo(CODESET);
 	if (!cs || (strcasecmp(cs, "UTF-8") != 0 && strcasecmp(cs, "utf8") != 0)) {
 		if (!setlocale(LC_CTYPE, "C.UTF-8"))
@@ -280,8 +319,7 @@ static void start_network(struct ev_loop *loop, ev_timer *w, int revents)
 	a->net = mc_net_new(a->loop, a->ep.ca_file);
 	if (!a->net) {
 		mdl_account_set_conn(a->acct, MDL_CONN_FAILED, "cannot set up networking");
-		mdl_notice(a->model, 2, "cannot set up networking (is libcurl installed? see the "
-			"log); Ctrl-Q quits");
+		mdl_notice(a->model, 2, "cannot set up networking (see the log); Ctrl-Q quits");
 		return;
 	}
 	if (a->opt.demo) {
@@ -397,8 +435,8 @@ static int setup(struct app *a, char **err)
 		ev_signal_start(a->loop, &a->sig_w[i]);
 	}
 
-	/* the network (and libcurl, loaded then) starts in the first loop turn, after the
-	 * first screen was painted (the TUI paints from an ev_prepare) */
+	/* the network starts in the first loop turn, after the first screen was painted (the
+	 * TUI paints from an ev_prepare) */
 	ev_timer_init(&a->start_net, start_network, 0., 0.);
 	a->start_net.data = a;
 	ev_timer_start(a->loop, &a->start_net);
@@ -422,6 +460,9 @@ static void teardown(struct app *a)
 	a->tui = NULL;
 	if (a->net)
 		mc_net_free(a->net);
+	/* Everything that went over the wire (bench_tui divides CPU by it: in a flood nearly
+	 * all of it is messages). */
+	log_info("wire: %llu entries", (unsigned long long)wirelog_last_seq(wirelog_global()));
 	wirelog_global_free();
 	if (a->opt.demo)
 		demo_stop(&a->demo);

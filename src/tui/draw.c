@@ -1,4 +1,4 @@
-/* Drawing primitives and the once-per-loop-turn redraw.
+/* Drawing primitives and the redraw of every pane (tui.c's on_prepare decides when).
  *
  * Text is placed cell by cell at the columns utf8_cp_width computes, so wrapping, cursor
  * placement and drawing agree even where the C library's wcwidth() disagrees (new emoji,
@@ -87,7 +87,7 @@ void draw_fill(WINDOW *w, int y, int x, int n, attr_t attr)
 		mvwaddch(w, y, x + i, ' ' | attr);
 }
 
-static void destroy_windows(struct tui *t)
+void draw_forget_windows(struct tui *t)
 {
 	for (int i = 0; i < PANE_COUNT; i++) {
 		if (t->win[i])
@@ -127,13 +127,15 @@ static void relayout(struct tui *t)
 	layout_compute(&l, cols, rows, &p);
 	if (!t->need_relayout && memcmp(&l, &t->lay, sizeof(l)) == 0)
 		return;
-	destroy_windows(t);
+	draw_forget_windows(t);
 	t->lay = l;
 	t->need_relayout = 0;
 	for (int i = 0; i < PANE_COUNT; i++) {
 		const struct tui_rect *r = pane_rect(&l, i);
+		/* Subwindows of stdscr: they draw into its cells, so the panes cost no screen
+		 * buffer of their own (newwin allocated and cleared another 200x60 of cells). */
 		if (rect_visible(r))
-			t->win[i] = newwin(r->h, r->w, r->y, r->x);
+			t->win[i] = derwin(stdscr, r->h, r->w, r->y, r->x);
 	}
 	werase(stdscr);
 	wnoutrefresh(stdscr);

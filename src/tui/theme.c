@@ -77,8 +77,13 @@ void theme_apply(struct tui *t, const struct theme *requested)
 		free(err);
 		th = &mono;
 	} else if (!t->colours_started) {
-		start_color();
+		/* Default colours first: after start_color, use_default_colors redefines pair 0,
+		 * and redefining a pair scans every cell of curscr (350,000 instructions at
+		 * 200x60, before the first screen); before it, start_color makes pair 0 the
+		 * terminal's defaults directly. Same colours; the only change on the wire is one
+		 * redundant SGR 39;49 before the first clear (the terminal was just reset). */
 		use_default_colors();
+		start_color();
 		t->colours_started = 1;
 	}
 	if (colour && COLOR_PAIRS <= TR_COUNT)

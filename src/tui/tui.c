@@ -140,6 +140,23 @@ static void ensure_selection(struct tui *t)
 	}
 	struct srv_row *rows;
 	size_t n = tui_server_rows(t, &rows);
+	/* Nothing preferred: the first server listed opens. Channel lists load in parallel and
+	 * arrive in any order, so wait a little for its channels too rather than opening
+	 * whichever server answered first. */
+	for (size_t i = 0; !s && i < n; i++) {
+		if (rows[i].s->account != t->acct)
+			continue;
+		if (rows[i].s->n_channels == 0) {
+			int64_t now = mono_ms();
+			if (t->prefer_deadline == 0)
+				t->prefer_deadline = now + PREFER_WAIT_MS;
+			if (now < t->prefer_deadline) {
+				free(rows);
+				return;
+			}
+		}
+		break;
+	}
 	for (size_t i = 0; !s && i < n; i++)
 		if (rows[i].s->account == t->acct && rows[i].s->n_channels > 0)
 			s = rows[i].s;
@@ -358,8 +375,10 @@ static void on_stdin(struct ev_loop *loop, ev_io *w, int revents)
 		keys_handle(t, rc == KEY_CODE_YES, ch);
 		got = 1;
 	}
-	if (got)
+	if (got) {
 		keys_flush_escape(t);
+		t->keys_read = 1;
+	}
 	/* Readable yet nothing to read: the terminal is gone (hangup, EOF). Stop instead of
 	 * spinning on a descriptor that stays readable forever. */
 	struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
@@ -374,8 +393,10 @@ static void on_winch(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct tui *t = w->data;
 	struct winsize ws;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+		draw_forget_windows(t); /* stdscr's subwindows: remade for the new size */
 		resizeterm(ws.ws_row, ws.ws_col);
+	}
 	t->need_relayout = 1;
 	t->ui_dirty = 1;
 }
@@ -433,21 +454,75 @@ static void watch_channels(struct tui *t)
 	}
 }
 
+/* The frame cap: at 5,000 messages/s the model changes on almost every loop turn (the
+ * network wakes the loop ~1,000 times a second), and a redraw per turn took half a core.
+ * Changes from the model alone are drawn at most once per FRAME_MS on average, with a burst
+ * of FRAME_BURST frames allowed after a quiet spell (a token bucket, kept as one time: GCRA):
+ * start-up's few answers in a row, or one message now and then, still draw at once, and a
+ * flood settles at one frame per FRAME_MS; a held frame waits for one timer. Keys, resizes
+ * and UI changes draw at once (with whatever the model has by then) and use no budget, so
+ * typing stays as fast as before. Nothing runs while nothing changes: the timer is only
+ * armed while a frame is held back. */
+#ifndef FRAME_MS
+#define FRAME_MS 16 /* -DFRAME_MS=0: no cap (a redraw per loop turn), for before/after figures */
+#endif
+#ifndef FRAME_BURST
+#define FRAME_BURST 8
+#endif
+
+static void on_frame(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tui *t = w->data;
+	t->frame_due = 1; /* on_prepare draws in this loop turn */
+}
+
+/* 1 when a model-only redraw must wait (the timer is armed for it); else 0, and the frame is
+ * counted against the budget. */
+static int hold_frame(struct tui *t, struct ev_loop *loop)
+{
+	const ev_tstamp interval = FRAME_MS / 1000.0;
+	ev_tstamp now = ev_now(loop);
+	/* frame_tat: when the budget would be full again were nothing drawn from now on */
+	ev_tstamp tat = t->frame_tat > now ? t->frame_tat : now;
+	ev_tstamp wait = tat - (FRAME_BURST - 1) * interval - now;
+	if (wait > 0 && !t->frame_due) {
+		if (wait > FRAME_BURST * interval)
+			wait = FRAME_BURST * interval; /* the clock went back */
+		if (!ev_is_active(&t->frame_w)) {
+			ev_timer_set(&t->frame_w, wait, 0.);
+			ev_timer_start(loop, &t->frame_w);
+		}
+		t->n_held++;
+		return 1;
+	}
+	t->frame_tat = tat + interval;
+	return 0;
+}
+
 static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct tui *t = w->data;
 	ensure_selection(t);
+	int urgent = t->ui_dirty;
+	if (!t->model->dirty && !urgent && !inspect_changed(t)) {
+		t->keys_read = 0;
+		t->frame_due = 0;
+		return;
+	}
+	urgent |= t->keys_read; /* a key that only changed the model (a notice) */
+	if (!urgent && hold_frame(t, loop))
+		return;
 	if (t->model->dirty & (MDL_DIRTY_SERVERS | MDL_DIRTY_CHANNELS))
 		watch_channels(t);
-	if (inspect_changed(t))
-		t->ui_dirty = 1;
-	if (!t->model->dirty && !t->ui_dirty)
-		return;
 	if (t->model->dirty & MDL_DIRTY_LOG)
 		notify_scan(t);
 	draw_all(t);
+	t->n_frames++;
 	t->model->dirty = 0;
 	t->ui_dirty = 0;
+	t->keys_read = 0;
+	t->frame_due = 0;
+	ev_timer_stop(loop, &t->frame_w);
 	/* Scrolled up to the oldest message held: fetch the page before it (a no-op while one
 	 * is loading or when the channel's start was reached). */
 	struct mdl_channel *c = tui_cur_channel(t);
@@ -513,6 +588,8 @@ struct tui *tui_new(const struct tui_options *o, char **err)
 	ev_prepare_start(o->loop, &t->draw_w);
 	ev_timer_init(&t->tick_w, on_tick, 60., 0.);
 	t->tick_w.data = t;
+	ev_timer_init(&t->frame_w, on_frame, 0., 0.);
+	t->frame_w.data = t;
 	return t;
 }
 
@@ -529,9 +606,10 @@ void tui_free(struct tui *t)
 	ev_signal_stop(t->opt.loop, &t->winch_w);
 	ev_prepare_stop(t->opt.loop, &t->draw_w);
 	ev_timer_stop(t->opt.loop, &t->tick_w);
-	for (int i = 0; i < PANE_COUNT; i++)
-		if (t->win[i])
-			delwin(t->win[i]);
+	ev_timer_stop(t->opt.loop, &t->frame_w);
+	log_info("tui: %lu frames drawn, %lu loop turns held for the frame cap", t->n_frames,
+		t->n_held);
+	draw_forget_windows(t);
 	mousemask(0, NULL);
 	endwin();
 	notify_restore_title(t);

@@ -130,12 +130,19 @@ struct tui {
 	struct log_cache *log_cache; /* messages laid out for the log (pane_log.c), lazily */
 
 	int ui_dirty;
+	/* The frame cap (tui.c hold_frame): a redraw caused only by the model (the network) may
+	 * wait; keys and UI changes draw at once. */
+	int keys_read;          /* input was read this loop turn: draw now if anything changed */
+	int frame_due;          /* frame_w fired: the held-back frame may be drawn */
+	ev_tstamp frame_tat;    /* the frame budget, as a time (GCRA) */
+	unsigned long n_frames, n_held; /* logged at exit (bench_tui reads them) */
 	int64_t prefer_deadline; /* mono_ms until which we wait for opt.prefer_server */
 
 	ev_io stdin_w;
 	ev_signal winch_w;
 	ev_prepare draw_w;
 	ev_timer tick_w;
+	ev_timer frame_w;       /* one-shot, armed only while a frame is held back */
 };
 
 /* tui.c: selection and actions */
@@ -202,6 +209,9 @@ int draw_text(WINDOW *w, int y, int x, const char *s, size_t n, int maxw, attr_t
 int draw_untrusted(WINDOW *w, int y, int x, const char *raw, int maxw, attr_t attr);
 void draw_fill(WINDOW *w, int y, int x, int n, attr_t attr);
 void draw_all(struct tui *t);
+/* Delete the panes' windows (subwindows of stdscr): before stdscr is resized, and by
+ * relayout (which makes new ones at the next draw). */
+void draw_forget_windows(struct tui *t);
 
 /* One function per pane, each in its own file. */
 void pane_servers_draw(struct tui *t, WINDOW *w);

@@ -6,7 +6,9 @@
  * (bench_vt), types a character at a time, as a person would (every 30-90 ms), and times
  * each from the write to the moment the character is on the screen's input line; Backspace
  * (untimed) clears it again. The characters are Greek letters, which nothing else on the
- * screen contains. Also: moltty's CPU and the terminal output per second during the flood.
+ * screen contains. Also: moltty's CPU and the terminal output per second during the flood,
+ * and, over moltty's whole run (start-up included, a few tens of ms of CPU), its CPU per
+ * received message and frames drawn per second, from the counts it logs at exit.
  *
  *   bench_tui [--quick | --smoke]
  */
@@ -91,6 +93,28 @@ static long unread_total(struct term *tm)
 	return 0;
 }
 
+/* Counts moltty logs at exit: "tui: F frames drawn, H loop turns held for the frame cap" and
+ * "wire: N entries" (every frame and REST exchange: in a flood nearly all are messages).
+ * 0, or -1 when a line is missing. */
+static int read_counts(const char *log, long *frames, long *held, long *wire)
+{
+	FILE *f = fopen(log, "r");
+	if (!f)
+		return -1;
+	char line[1024];
+	int found = 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p;
+		if ((p = strstr(line, "tui: ")) && sscanf(p, "tui: %ld frames drawn, %ld loop turns "
+			"held for the frame cap", frames, held) == 2)
+			found |= 1;
+		if ((p = strstr(line, "wire: ")) && sscanf(p, "wire: %ld entries", wire) == 1)
+			found |= 2;
+	}
+	fclose(f);
+	return found == 3 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct bench_opts o;
@@ -120,8 +144,10 @@ int main(int argc, char **argv)
 		"/dev/null", "--log", log, NULL };
 	struct term tm = { 0 };
 	bench_vt_init(&tm.vt, ROWS, COLS);
+	int64_t spawn_ns = bench_mono_ns();
 	int pid = bench_pty_spawn(margv, ROWS, COLS, &tm.master);
-	int status = 0;
+	int status = 0, measured = 0;
+	int64_t run_cpu_ns = 0, run_ns = 0;
 
 	/* Live: the flood's messages are on the screen. */
 	int64_t t0 = bench_mono_ns();
@@ -179,7 +205,10 @@ int main(int argc, char **argv)
 			(double)out_bytes / secs / 1024), NULL, NULL, "-");
 	bench_row("tui", "messages received per second in channels not on screen (unread total)",
 		bench_fmt("%.0f/s", (double)unread / secs), NULL, NULL, "-");
+	measured = 1;
 out:
+	run_cpu_ns = bench_pid_cpu_ns(pid);
+	run_ns = bench_mono_ns() - spawn_ns;
 	kill(pid, SIGTERM);
 	pump_for(&tm, 300);
 	for (int i = 0; i < 50 && waitpid(pid, NULL, WNOHANG) == 0; i++)
@@ -191,6 +220,20 @@ out:
 	}
 	close(tm.master);
 	bench_vt_free(&tm.vt);
+	long frames, held, msgs;
+	if (measured && read_counts(log, &frames, &held, &msgs) != 0) {
+		fprintf(stderr, "bench_tui: no \"tui: ... frames drawn\" or \"wire: N entries\" "
+			"line in %s\n", log);
+		status = 1;
+	} else if (measured) {
+		double run_s = (double)run_ns / 1e9;
+		bench_row("tui", bench_fmt("moltty's whole run (%.1f s, start-up included; %ld frames "
+			"on the wire, nearly all messages): CPU per received message", run_s, msgs),
+			msgs > 0 ? bench_fmt("%.2f µs (%.0f%% of a core)", (double)run_cpu_ns / 1e3 / msgs,
+				100 * (double)run_cpu_ns / 1e9 / run_s) : "n/a", NULL, NULL, "-");
+		bench_row("tui", "frames drawn per second (loop turns with a frame held back per second)",
+			bench_fmt("%.0f/s (%.0f/s)", frames / run_s, held / run_s), NULL, NULL, "-");
+	}
 	kill(fpid, SIGTERM);
 	kill(dpid, SIGTERM);
 	waitpid(fpid, NULL, 0);
