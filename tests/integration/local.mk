@@ -102,3 +102,9 @@ check_PROGRAMS += tests/integration/it_http
 TESTS += tests/integration/it_http
 tests_integration_it_http_SOURCES = tests/integration/it_http.c
 tests_integration_it_http_LDADD = $(CLIENT_LIBS) -lpthread
+# the WebSocket client under floods from tests/bench/flood_server (every frame once, in order)
+check_PROGRAMS += tests/integration/it_ws_flood
+TESTS += tests/integration/it_ws_flood
+tests_integration_it_ws_flood_SOURCES = tests/integration/it_ws_flood.c tests/bench/bench_util.c
+tests_integration_it_ws_flood_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/bench
+tests_integration_it_ws_flood_LDADD = $(CLIENT_LIBS)
