@@ -28,8 +28,10 @@
 /* Receive moderation: when data arrives again less than this after the previous read, the
  * socket is left unread for this long, so a flood is taken in few large reads instead of one
  * wakeup and one recv per frame (each costs this VM ~4 us of system time). A chat whose
- * frames come further apart than this is read at once, as before. */
-#define WS_RX_BATCH_S 0.001
+ * frames come further apart than this is read at once, as before. 4 ms against 1 ms: client
+ * core 2.10 against 2.32 us per message (medians of 5, one frame per write); the screen
+ * draws a frame per 16 ms at most in a flood anyway. */
+#define WS_RX_BATCH_S 0.004
 /* after our close frame, how long the server gets to answer with its own */
 #define CLOSE_ACK_S 3
 
