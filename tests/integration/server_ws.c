@@ -312,6 +312,24 @@ static void flood_setup(struct daemon *d, const char *const *extra, struct agent
 	CHECK(str_is_uuid(channel), "flood: a server and its channel");
 }
 
+/* Opens c and subscribes it to channel; the check names it "what: who". */
+static void open_subscribed(struct client *c, const char *who, int port, const char *token,
+	const char *channel, const char *what)
+{
+	client_open(c, who, port, token);
+	client_send(c, "{\"op\":\"subscribe\",\"channels\":[\"%s\"]}", channel);
+	CHECK(wait_frame(c, is_op, "subscribed", 5) != NULL, "%s: %s subscribed", what, who);
+}
+
+/* 3990 control characters (the content limit is 4000): the server escapes each as \u0001,
+ * a 24 KB frame, larger than one 16 KiB write */
+#define BIG_CONTENT_CHARS 3990
+static void big_content(struct buf *b)
+{
+	for (int i = 0; i < BIG_CONTENT_CHARS; i++)
+		buf_puts(b, "\\u0001");
+}
+
 static void test_fanout_order(void)
 {
 	struct daemon d;
@@ -320,19 +338,11 @@ static void test_fanout_order(void)
 	flood_setup(&d, NULL, &a, channel);
 
 	struct client obs[3], snd;
-	for (int i = 0; i < 3; i++) {
-		client_open(&obs[i], "observer", d.port, NULL);
-		client_send(&obs[i], "{\"op\":\"subscribe\",\"channels\":[\"%s\"]}", channel);
-		CHECK(wait_frame(&obs[i], is_op, "subscribed", 5) != NULL, "order: observer %d subscribed", i);
-	}
-	client_open(&snd, "sender", d.port, a.token);
-	client_send(&snd, "{\"op\":\"subscribe\",\"channels\":[\"%s\"]}", channel);
-	CHECK(wait_frame(&snd, is_op, "subscribed", 5) != NULL, "order: sender subscribed");
-	/* 3990 control characters (the content limit is 4000): the server escapes each as
-	 * \u0001, a 24 KB frame, larger than one 16 KiB write */
+	for (int i = 0; i < 3; i++)
+		open_subscribed(&obs[i], "observer", d.port, NULL, channel, "order");
+	open_subscribed(&snd, "sender", d.port, a.token, channel, "order");
 	struct buf big = BUF_INIT;
-	for (int i = 0; i < 3990; i++)
-		buf_puts(&big, "\\u0001");
+	big_content(&big);
 	for (int i = 0; i < ORDER_N; i++) {
 		while (snd.nout >= 32 && !snd.closed) /* the harness queues at most 64 */
 			pump(0.005);
@@ -359,7 +369,7 @@ static void test_fanout_order(void)
 			const char *content = jstr(obs[k].frames[i], "content");
 			char want[16];
 			snprintf(want, sizeof(want), "%d:", next);
-			size_t want_len = strlen(want) + (next % 50 == 7 ? 3990 : 0);
+			size_t want_len = strlen(want) + (next % 50 == 7 ? BIG_CONTENT_CHARS : 0);
 			ok = content && !strncmp(content, want, strlen(want)) && strlen(content) == want_len;
 			next++;
 		}
@@ -432,17 +442,12 @@ static void test_slow_observer(void)
 	int stalled = stalled_observer(d.port, channel);
 	CHECK(stalled >= 0, "slow: the stalled observer subscribed");
 	struct client obs, snd;
-	client_open(&obs, "observer", d.port, NULL);
-	client_send(&obs, "{\"op\":\"subscribe\",\"channels\":[\"%s\"]}", channel);
-	CHECK(wait_frame(&obs, is_op, "subscribed", 5) != NULL, "slow: the reading observer subscribed");
-	client_open(&snd, "sender", d.port, a.token);
-	client_send(&snd, "{\"op\":\"subscribe\",\"channels\":[\"%s\"]}", channel);
-	CHECK(wait_frame(&snd, is_op, "subscribed", 5) != NULL, "slow: sender subscribed");
+	open_subscribed(&obs, "observer", d.port, NULL, channel, "slow");
+	open_subscribed(&snd, "sender", d.port, a.token, channel, "slow");
 	/* 400 frames of ~24 KB (9.6 MB): more than the stalled socket's kernel buffers
 	 * (1.9 MB measured; tcp_wmem allows 4 MB) and the 2 MiB queue together */
 	struct buf big = BUF_INIT;
-	for (int i = 0; i < 3990; i++)
-		buf_puts(&big, "\\u0001");
+	big_content(&big);
 	enum { SLOW_N = 400 };
 	for (int i = 0; i < SLOW_N; i++) {
 		/* paced by the reading observer (at most 16 frames behind), so only the stalled
