@@ -117,8 +117,7 @@ static void sha1_hex(const void *d, size_t n, char out[41])
 {
 	uint8_t md[20];
 	sha1_insecure(d, n, md);
-	for (int i = 0; i < 20; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
+	to_hex(md, sizeof(md), out);
 }
 
 /* FIPS 180-2 appendix A vectors, then OpenSSL's SHA-1 over every length 0..300 (each padding
